@@ -1,0 +1,3 @@
+import { installPolyfills } from '../../sandbox/polyfills';
+
+installPolyfills();
