@@ -202,7 +202,7 @@ export const ENV = {
   maxWebhookBytes: 'MAX_WEBHOOK_BYTES',
   runnerClasses: 'RUNNER_CLASSES',
   runnerNamePrefix: 'RUNNER_NAME_PREFIX',
-  jitBucketName: 'JIT_BUCKET_NAME',
+  jitBucketArn: 'JIT_BUCKET_ARN',
   clusterArn: 'CLUSTER_ARN',
   maxAttempts: 'MAX_ATTEMPTS',
   onDemandAfterInterruptions: 'ON_DEMAND_AFTER_INTERRUPTIONS',
@@ -222,3 +222,6 @@ export const RUNNER_EXIT_CODE = {
   terminated: 143,
   interrupted: 130,
 } as const;
+
+/** Where Mint token writes a runner's JIT environment file inside the JIT bucket. */
+export const JIT_OBJECT_PREFIX = 'jit/';
