@@ -1,5 +1,5 @@
 // Configuration is read once, at cold start, and a missing or malformed variable names itself.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
