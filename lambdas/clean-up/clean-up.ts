@@ -1,0 +1,174 @@
+// Clean up: runs on every path out of a launch attempt. Stops a task that may still run, deletes the JIT file
+// and the runner registration, records the attempt, and tells `Check job` what to do next. Idempotent: the
+// state machine retries it after RunnerBusy or a GitHub fault, so every step tolerates having been done already.
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ListTasksCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { ERROR, type AttemptSummary, type CaughtError, type LifecycleState, type NextStep, type Outcome } from '../../statemachine/contracts';
+import type { GitHubClient, GitHubJob, RunnerTarget } from '../github/client';
+import { statusOf } from '../github/map-error';
+import { toLifecycleState } from '../lifecycle/lifecycle-state';
+import { bucketNameFromArn, jitObjectKey, runnerName } from '../lifecycle/runner-name';
+import { installationOwnerOf, runnerTargetFor, type ScopedTarget } from '../lifecycle/scope';
+import { InvalidLaunchRequestError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { StepsConfig } from '../github-steps/config';
+import type { ExecutionIdentity } from '../mint-token/mint-token';
+import { classifyAttempt, oneLine, type AttemptClassification } from './classify-attempt';
+
+export const STOP_REASON = 'Stopped by the runner lifecycle clean-up';
+
+/** Mint token errors raised before any registration or JIT file existed. */
+const BEFORE_REGISTRATION: readonly string[] = [ERROR.jobNotQueued, ERROR.noMatchingRunnerClass, ERROR.invalidLaunchRequest, ERROR.runnerNameTaken];
+
+export interface CleanUpDeps {
+  github: GitHubClient;
+  s3: Pick<S3Client, 'send'>;
+  ecs: Pick<ECSClient, 'send'>;
+  config: Pick<StepsConfig, 'gitHubScope' | 'runnerNamePrefix' | 'jitBucketArn' | 'clusterArn' | 'maxAttempts' | 'onDemandAfterInterruptions'>;
+  logger: Logger;
+}
+
+type Registration = 'deleted' | 'already-gone' | 'never-created' | 'untouched';
+
+export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps: CleanUpDeps): Promise<LifecycleState> {
+  const { config, logger } = deps;
+  const state = toLifecycleState(input);
+  const { request, runner } = state;
+  // Without `runner`, Mint token failed; on a relaunch its input still carried the previous attempt number.
+  const attempt = !runner && state.next === 'relaunch' ? state.attempt + 1 : state.attempt;
+  const name = runner?.name ?? runnerName(config.runnerNamePrefix, request, attempt, execution.executionName);
+  const errorName = state.error?.Error;
+  const classification = classifyAttempt(state);
+  const failedBeforeRegistration = !runner && errorName !== undefined && BEFORE_REGISTRATION.includes(errorName);
+
+  if (runner && (!classification.task || classification.task.LastStatus !== 'STOPPED')) {
+    await stopRunnerTasks(deps, name, classification.task?.TaskArn ?? undefined);
+  }
+  // A duplicate's runner name, registration and JIT file belong to the execution that registered it first.
+  const ownsRunnerName = errorName !== ERROR.runnerNameTaken;
+  // The JIT file goes before the registration so that a retry after RunnerBusy repeats nothing with a side effect.
+  if (ownsRunnerName) {
+    await deps.s3.send(new DeleteObjectCommand({ Bucket: bucketNameFromArn(config.jitBucketArn), Key: jitObjectKey(name) }));
+  }
+
+  let job: GitHubJob | undefined;
+  let registration: Registration = 'untouched';
+  const scoped = failedBeforeRegistration ? undefined : scopedTargetOrUndefined(request, config.gitHubScope);
+  if (scoped) {
+    const installationId = request.installationId ?? (await deps.github.getInstallationId(installationOwnerOf(scoped)));
+    const target: RunnerTarget = { ...scoped, installationId };
+    if (request.jobId != null) job = await getJobIfExists(deps.github, { owner: request.owner, repo: request.repo, installationId }, request.jobId);
+    // GitHub removes an ephemeral runner's registration itself once its job completes: no DELETE on the happy path.
+    const servedItsJob = job !== undefined && job.runner_name === name && job.status === 'completed';
+    if (!servedItsJob) registration = await deleteRegistration(deps.github, target, name, runner?.id);
+  }
+
+  const outcome = resolveOutcome(classification, job, name, registration);
+  const interruptions = state.interruptions + (outcome === 'spot-interrupted' ? 1 : 0);
+  const onDemand = state.onDemand || outcome === 'capacity-unavailable' || interruptions >= config.onDemandAfterInterruptions;
+  const decision = decideNext({ outcome, detail: classification.detail, errorName, job, jobId: request.jobId ?? undefined, attempt, maxAttempts: config.maxAttempts });
+
+  const summary: AttemptSummary = {
+    attempt,
+    runner: name,
+    runnerClass: runner?.runnerClass ?? null,
+    capacity: runner ? (state.capacityFallback && classification.task ? 'on-demand' : runner.capacity) : null,
+    capacityProvider: classification.task?.CapacityProviderName ?? null,
+    taskArn: classification.task?.TaskArn ?? null,
+    outcome,
+    detail: classification.detail,
+    registrationDeleted: registration === 'deleted',
+  };
+  logger.info('Attempt cleaned up', { runner: name, attempt, outcome, next: decision.next, registration, jobStatus: job?.status ?? null, detail: classification.detail });
+
+  const result: LifecycleState = { request, attempt, interruptions, onDemand, attempts: [...state.attempts, summary], next: decision.next };
+  if (decision.error) result.error = decision.error;
+  return result;
+}
+
+function scopedTargetOrUndefined(request: LifecycleState['request'], scope: StepsConfig['gitHubScope']): ScopedTarget | undefined {
+  try {
+    return runnerTargetFor(request, scope);
+  } catch (error) {
+    // Out of scope: Mint token never registered anything there, and we may not touch it.
+    if (error instanceof InvalidLaunchRequestError) return undefined;
+    throw error;
+  }
+}
+
+async function getJobIfExists(github: GitHubClient, repository: { owner: string; repo: string; installationId: number }, jobId: number): Promise<GitHubJob | undefined> {
+  try {
+    return await github.getJob(repository, jobId);
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined; // the run or the repository was deleted: nothing waits for a runner
+    throw error;
+  }
+}
+
+async function deleteRegistration(github: GitHubClient, target: RunnerTarget, name: string, runnerId: number | undefined): Promise<Registration> {
+  // Mint token may have failed after generate-jitconfig: only then look the registration up by its name.
+  const id = runnerId ?? (await github.findRunnerByName(target, name))?.id;
+  if (id === undefined) return 'never-created';
+  return (await github.deleteRunner(target, id)) === 'deleted' ? 'deleted' : 'already-gone';
+}
+
+async function stopRunnerTasks(deps: CleanUpDeps, name: string, knownTaskArn: string | undefined): Promise<void> {
+  const cluster = deps.config.clusterArn;
+  const taskArns = new Set<string>(knownTaskArn ? [knownTaskArn] : []);
+  let nextToken: string | undefined;
+  do {
+    const page = await deps.ecs.send(new ListTasksCommand({ cluster, startedBy: name, nextToken }));
+    for (const arn of page.taskArns ?? []) taskArns.add(arn);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  for (const task of taskArns) {
+    await deps.ecs.send(new StopTaskCommand({ cluster, task, reason: STOP_REASON }));
+    deps.logger.info('Runner task stopped', { runner: name, taskArn: task });
+  }
+}
+
+function resolveOutcome(classification: AttemptClassification, job: GitHubJob | undefined, name: string, registration: Registration): Outcome {
+  if (classification.kind !== 'runner-exited') return classification.kind;
+  if (job?.runner_name === name) return 'served-job';
+  if (registration === 'deleted') return 'idle';
+  // The registration was gone before we asked: the runner took a job. Without a job to compare, it is ours.
+  return job ? 'served-other-job' : 'served-job';
+}
+
+interface DecisionInput {
+  outcome: Outcome;
+  detail: string;
+  errorName: string | undefined;
+  job: GitHubJob | undefined;
+  jobId: number | undefined;
+  attempt: number;
+  maxAttempts: number;
+}
+
+export function decideNext(input: DecisionInput): { next: NextStep; error?: CaughtError } {
+  const { outcome, detail, errorName, job, jobId, attempt, maxAttempts } = input;
+  if (errorName === ERROR.jobNotQueued || errorName === ERROR.runnerNameTaken) return { next: 'done' };
+  if (errorName === ERROR.invalidLaunchRequest || errorName === ERROR.noMatchingRunnerClass) {
+    return { next: 'fail', error: { Error: errorName, Cause: detail } };
+  }
+  if (outcome === 'served-job') return { next: 'done' };
+
+  const relaunchOrExhausted = (): { next: NextStep; error?: CaughtError } =>
+    attempt < maxAttempts
+      ? { next: 'relaunch' }
+      : { next: 'fail', error: { Error: ERROR.attemptsExhausted, Cause: oneLine(`${jobId !== undefined ? `Job ${jobId} still queued` : 'No runner came up'} after ${attempt} attempt(s); last: ${detail}`) } };
+  const failed = outcome === 'runner-failed' || outcome === 'launch-failed';
+
+  if (jobId !== undefined) {
+    if (job?.status === 'queued') return relaunchOrExhausted();
+    return failed ? { next: 'fail', error: failure(errorName, detail) } : { next: 'done' };
+  }
+  if (outcome === 'spot-interrupted' || outcome === 'capacity-unavailable') return relaunchOrExhausted();
+  return failed ? { next: 'fail', error: failure(errorName, detail) } : { next: 'done' };
+}
+
+/** The original named error when there was one; a stopped or timed-out task is summarized as RunnerFailed. */
+function failure(errorName: string | undefined, detail: string): CaughtError {
+  const generic = errorName === undefined || errorName.startsWith('States.');
+  return { Error: generic ? ERROR.runnerFailed : errorName, Cause: detail };
+}

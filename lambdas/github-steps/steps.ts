@@ -1,0 +1,58 @@
+// One function serves the two GitHub-facing states, so only it can read the App private key and the
+// installation-token cache is shared. The state's Parameters name the step.
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import * as z from 'zod';
+import { GITHUB_STEP, type LifecycleState } from '../../statemachine/contracts';
+import { cleanUp } from '../clean-up/clean-up';
+import type { GitHubClient } from '../github/client';
+import { mintToken } from '../mint-token/mint-token';
+import { InvalidLaunchRequestError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import type { StepsConfig } from './config';
+
+export interface GitHubStepsDeps {
+  github: GitHubClient;
+  s3: Pick<S3Client, 'send'>;
+  ecs: Pick<ECSClient, 'send'>;
+  config: StepsConfig;
+  logger: Logger;
+  now?: () => number;
+}
+
+const stepInputSchema = z.object({
+  step: z.enum([GITHUB_STEP.mintToken, GITHUB_STEP.cleanUp]),
+  state: z.unknown(),
+  executionName: z.string().min(1),
+  executionArn: z.string().min(1),
+});
+
+export function createGitHubSteps(deps: GitHubStepsDeps): (input: unknown) => Promise<LifecycleState> {
+  const now = deps.now ?? Date.now;
+  return async (input) => {
+    const parsed = stepInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const field = parsed.error.issues[0]?.path.join('.') || '(input)';
+      throw new InvalidLaunchRequestError(field, `is missing or invalid in the step input: the state's Parameters must pass {step: "mint-token" | "clean-up", state, executionName, executionArn}.`);
+    }
+    const { step, state, executionName, executionArn } = parsed.data;
+    const logger = deps.logger.child({ step, execution: executionName });
+    const callsBefore = deps.github.callCounts();
+    const startedAt = now();
+    try {
+      return step === GITHUB_STEP.mintToken
+        ? await mintToken(state, { executionName, executionArn }, { ...deps, logger })
+        : await cleanUp(state, { executionName, executionArn }, { ...deps, logger });
+    } catch (error) {
+      logger.warn('Step failed', { error });
+      throw error;
+    } finally {
+      logger.info('Step finished', { durationMs: now() - startedAt, gitHubCalls: callsSince(callsBefore, deps.github.callCounts()) });
+    }
+  };
+}
+
+/** As a list: routes such as `.../access_tokens` would trip the logger's credential-key redaction as object keys. */
+function callsSince(before: Record<string, number>, after: Record<string, number>): { route: string; calls: number }[] {
+  return Object.entries(after).flatMap(([route, count]) => (count > (before[route] ?? 0) ? [{ route, calls: count - (before[route] ?? 0) }] : []));
+}

@@ -1,0 +1,207 @@
+// GitHub as the lifecycle sees it: a few typed calls, authenticated as the GitHub App (JWT, then installation
+// tokens cached by @octokit/auth-app for their life), each with a timeout, counted per route, and with its
+// failures mapped in one place (map-error.ts).
+import { createAppAuth } from '@octokit/auth-app';
+import { request as octokitRequest } from '@octokit/request';
+import { RunnerBusyError, RunnerNameTakenError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { statusOf, toGitHubError } from './map-error';
+import { installationSchema, jitConfigSchema, jobSchema, parseResponse, runnerListSchema, type GitHubJob, type GitHubRunner } from './responses';
+
+export type { GitHubJob, GitHubRunner } from './responses';
+
+export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const API_VERSION = '2022-11-28';
+
+/** Whose installation to look up: an organization, or the account that owns a repository. */
+export type InstallationOwner = { org: string } | { owner: string; repo: string };
+
+export interface RepositoryRef {
+  owner: string;
+  repo: string;
+  installationId: number;
+}
+
+/** Where runners are registered: organization runners, or repository runners. */
+export type RunnerTarget =
+  | { type: 'organization'; org: string; installationId: number }
+  | { type: 'repository'; owner: string; repo: string; installationId: number };
+
+export interface JitRunnerSpec {
+  name: string;
+  labels: string[];
+  runnerGroupId: number;
+  workFolder: string;
+}
+
+/** The answer of generate-jitconfig. `encodedJitConfig` is a credential: pass it to S3 and nowhere else. */
+export interface JitConfig {
+  runnerId: number;
+  runnerName: string;
+  encodedJitConfig: string;
+}
+
+export interface GitHubClient {
+  getInstallationId(owner: InstallationOwner): Promise<number>;
+  getJob(repository: RepositoryRef, jobId: number): Promise<GitHubJob>;
+  /** Registers a JIT runner. GitHub 409 (the name is taken) → RunnerNameTakenError. */
+  generateJitConfig(target: RunnerTarget, runner: JitRunnerSpec): Promise<JitConfig>;
+  findRunnerByName(target: RunnerTarget, name: string): Promise<GitHubRunner | undefined>;
+  /** 404 → 'not-found' (already gone); 422 → RunnerBusyError. */
+  deleteRunner(target: RunnerTarget, runnerId: number): Promise<'deleted' | 'not-found'>;
+  rerunJob(repository: RepositoryRef, jobId: number): Promise<void>;
+  /** Calls made since the container started, per route (`POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig`). */
+  callCounts(): Record<string, number>;
+}
+
+export interface GitHubClientOptions {
+  appId: number | string;
+  /** Read once, on the first call that needs the App's identity. */
+  privateKey: () => Promise<string>;
+  /** https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  logger: Logger;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+interface EndpointOptions {
+  method: string;
+  url: string;
+  request?: Record<string, unknown>;
+  [parameter: string]: unknown;
+}
+type Send = (options: EndpointOptions) => Promise<{ status: number; data: unknown }>;
+type AppAuth = ReturnType<typeof createAppAuth>;
+
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const { logger } = options;
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const counts = new Map<string, number>();
+  const installations = new Map<string, number>();
+
+  // Every request, including auth-app's installation-token request, passes through this hook.
+  const hook = async (send: Send, endpoint: EndpointOptions): Promise<{ status: number; data: unknown }> => {
+    const route = `${endpoint.method} ${endpoint.url}`;
+    counts.set(route, (counts.get(route) ?? 0) + 1);
+    const startedAt = now();
+    try {
+      const response = await send({ ...endpoint, request: { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) } });
+      logger.debug('GitHub call', { route, status: response.status, durationMs: now() - startedAt });
+      return response;
+    } catch (error) {
+      const mapped = toGitHubError(error, route, now());
+      logger.info('GitHub call failed', { route, status: statusOf(error) ?? null, error: mapped.name, durationMs: now() - startedAt });
+      throw mapped;
+    }
+  };
+
+  const request = octokitRequest.defaults({
+    baseUrl: (options.baseUrl ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
+    headers: { 'x-github-api-version': API_VERSION },
+    request: { hook, ...(options.fetch ? { fetch: options.fetch } : {}) },
+  });
+
+  let appAuth: Promise<AppAuth> | undefined;
+  const auth = (): Promise<AppAuth> => {
+    appAuth ??= options
+      .privateKey()
+      .then((privateKey) => createAppAuth({ appId: options.appId, privateKey, request, log: { warn: (message: string) => logger.warn(message) } }))
+      .catch((error: unknown) => {
+        appAuth = undefined; // a failed read is retried on the next call, not cached
+        throw error;
+      });
+    return appAuth;
+  };
+
+  const asApp = async (route: string, parameters: Record<string, unknown>): Promise<unknown> => {
+    const { token } = await (await auth())({ type: 'app' });
+    const response = await request(route, { ...parameters, headers: { authorization: `bearer ${token}` } });
+    return response.data;
+  };
+
+  const asInstallation = async (installationId: number, route: string, parameters: Record<string, unknown>): Promise<unknown> => {
+    const { token } = await (await auth())({ type: 'installation', installationId });
+    const response = await request(route, { ...parameters, headers: { authorization: `token ${token}` } });
+    return response.data;
+  };
+
+  const runnersRoute = (target: RunnerTarget, method: string, suffix: string) =>
+    target.type === 'organization'
+      ? { route: `${method} /orgs/{org}/actions/runners${suffix}`, parameters: { org: target.org } }
+      : { route: `${method} /repos/{owner}/{repo}/actions/runners${suffix}`, parameters: { owner: target.owner, repo: target.repo } };
+
+  return {
+    async getInstallationId(owner) {
+      const key = 'org' in owner ? `org:${owner.org.toLowerCase()}` : `repo:${owner.owner.toLowerCase()}/${owner.repo.toLowerCase()}`;
+      const cached = installations.get(key);
+      if (cached !== undefined) return cached;
+      const [route, parameters] = 'org' in owner ? ['GET /orgs/{org}/installation', { org: owner.org }] : ['GET /repos/{owner}/{repo}/installation', { owner: owner.owner, repo: owner.repo }];
+      let data: unknown;
+      try {
+        data = await asApp(route, parameters);
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+        const where = 'org' in owner ? owner.org : `${owner.owner}/${owner.repo}`;
+        throw new Error(`The GitHub App ${options.appId} is not installed on ${where}: install it there, or pass installationId.`, { cause: error });
+      }
+      const { id } = parseResponse(installationSchema, data, route);
+      installations.set(key, id);
+      return id;
+    },
+
+    async getJob({ owner, repo, installationId }, jobId) {
+      const route = 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}';
+      return parseResponse(jobSchema, await asInstallation(installationId, route, { owner, repo, job_id: jobId }), route);
+    },
+
+    async generateJitConfig(target, runner) {
+      const { route, parameters } = runnersRoute(target, 'POST', '/generate-jitconfig');
+      let data: unknown;
+      try {
+        data = await asInstallation(target.installationId, route, {
+          ...parameters,
+          name: runner.name,
+          labels: runner.labels,
+          runner_group_id: runner.runnerGroupId,
+          work_folder: runner.workFolder,
+        });
+      } catch (error) {
+        if (statusOf(error) === 409) throw new RunnerNameTakenError(runner.name, { cause: error });
+        throw error;
+      }
+      const config = parseResponse(jitConfigSchema, data, route);
+      return { runnerId: config.runner.id, runnerName: config.runner.name, encodedJitConfig: config.encoded_jit_config };
+    },
+
+    async findRunnerByName(target, name) {
+      const { route, parameters } = runnersRoute(target, 'GET', '');
+      const list = parseResponse(runnerListSchema, await asInstallation(target.installationId, route, { ...parameters, name, per_page: 100 }), route);
+      return list.runners.find((runner) => runner.name === name);
+    },
+
+    async deleteRunner(target, runnerId) {
+      const { route, parameters } = runnersRoute(target, 'DELETE', '/{runner_id}');
+      try {
+        await asInstallation(target.installationId, route, { ...parameters, runner_id: runnerId });
+        return 'deleted';
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 404) return 'not-found';
+        if (status === 422) throw new RunnerBusyError(runnerId, { cause: error });
+        throw error;
+      }
+    },
+
+    async rerunJob({ owner, repo, installationId }, jobId) {
+      await asInstallation(installationId, 'POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun', { owner, repo, job_id: jobId });
+    },
+
+    callCounts() {
+      return Object.fromEntries(counts);
+    },
+  };
+}

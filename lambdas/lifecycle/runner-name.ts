@@ -1,0 +1,38 @@
+// Runner names are deterministic per job and attempt: a duplicate event asks GitHub for a name that is
+// already registered, gets 409, and stops there. The same name finds the task (ECS startedBy) and the JIT file.
+import { createHash } from 'node:crypto';
+import { JIT_OBJECT_PREFIX, type LaunchRequest } from '../../statemachine/contracts';
+
+export const MAX_RUNNER_NAME_LENGTH = 64;
+/** Characters allowed in a runner name: also valid in an ECS `startedBy` and in an S3 key. */
+export const RUNNER_NAME_PREFIX_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+const SHORT_EXECUTION_LENGTH = 20;
+
+export function runnerName(prefix: string, request: LaunchRequest, attempt: number, executionName: string): string {
+  const name = request.jobId != null ? `${prefix}-${request.jobId}-${attempt}` : `${prefix}-m${shortExecutionName(executionName)}-${attempt}`;
+  if (name.length > MAX_RUNNER_NAME_LENGTH || !/^[A-Za-z0-9_-]+$/.test(name)) {
+    throw new Error(`Runner name '${name}' is not a valid runner name (at most ${MAX_RUNNER_NAME_LENGTH} characters of letters, digits, '-' and '_'): shorten the runner name prefix.`);
+  }
+  return name;
+}
+
+/** A manual launch has no job id: the execution name (unique per state machine) stands in for it. */
+function shortExecutionName(executionName: string): string {
+  const sanitized = executionName.replace(/[^A-Za-z0-9_-]/g, '-');
+  if (sanitized.length <= SHORT_EXECUTION_LENGTH && sanitized === executionName) return sanitized;
+  // Long or rewritten names keep a readable head and a hash of the whole name, so two names never collide.
+  const hash = createHash('sha256').update(executionName).digest('hex').slice(0, 8);
+  return `${sanitized.slice(0, SHORT_EXECUTION_LENGTH - 9)}-${hash}`;
+}
+
+/** The S3 key of a runner's JIT environment file. */
+export function jitObjectKey(name: string): string {
+  return `${JIT_OBJECT_PREFIX}${name}.env`;
+}
+
+/** The bucket name inside an S3 bucket ARN (`arn:aws:s3:::name`). */
+export function bucketNameFromArn(bucketArn: string): string {
+  const match = /^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/.exec(bucketArn);
+  if (!match?.[1]) throw new Error(`'${bucketArn}' is not an S3 bucket ARN (arn:aws:s3:::bucket-name).`);
+  return match[1];
+}

@@ -1,0 +1,252 @@
+import { inspect } from 'node:util';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import nock from 'nock';
+import type { LifecycleState } from '../../../statemachine/contracts';
+import type { GitHubClient } from '../../../lambdas/github/client';
+import { mintToken, type MintTokenDeps } from '../../../lambdas/mint-token/mint-token';
+import { InvalidLaunchRequestError, JobNotQueuedError, NoMatchingRunnerClassError, RunnerNameTakenError } from '../../../lambdas/shared/errors';
+import { aGitHubClient, captureLogs, expectTokenExchange, type LogCapture } from '../support/github-app';
+import { API_URL, ENCODED_JIT_CONFIG, errorBodies, INSTALLATION_TOKEN, installationResponse, jitConfigResponse, jobResponse } from '../support/github-fixtures';
+import { aLaunchRequest, aLifecycleState, aManualRequest, aRunnerClass, aStepsConfig, EXECUTION, EXECUTION_ARN, JIT_BUCKET_ARN, withoutRunner } from '../support/builders';
+
+const GENERATE = '/repos/octo-org/hello-world/actions/runners/generate-jitconfig';
+const s3 = new S3Client({ region: 'eu-west-1' });
+const s3Mock = mockClient(s3);
+let logs: LogCapture;
+let github: GitHubClient;
+
+function deps(overrides: Partial<MintTokenDeps> = {}): MintTokenDeps {
+  return { github, s3, config: aStepsConfig(), logger: logs.logger, ...overrides };
+}
+
+type GenerateBody = {
+  name: string;
+  labels: string[];
+  runner_group_id: number;
+  work_folder: string;
+};
+
+function expectGenerate(name: string, body?: GenerateBody) {
+  return (body ? nock(API_URL).post(GENERATE, body) : nock(API_URL).post(GENERATE)).reply(201, jitConfigResponse(name, 23));
+}
+
+/** Everything that leaves Mint token: the state, any error, every log line. */
+function expectNoCredentialIn(...values: unknown[]) {
+  const text = [...values.map((value) => inspect(value, { depth: 10 })), logs.text()].join('\n');
+  expect(text).not.toContain(ENCODED_JIT_CONFIG);
+  expect(text).not.toContain(INSTALLATION_TOKEN);
+}
+
+beforeAll(() => nock.disableNetConnect());
+beforeEach(() => {
+  s3Mock.reset();
+  s3Mock.on(PutObjectCommand).resolves({});
+  logs = captureLogs();
+  github = aGitHubClient({ logger: logs.logger });
+});
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+afterAll(() => nock.enableNetConnect());
+
+describe('mintToken on a first attempt', () => {
+  it('registers the runner, writes its JIT file to S3 and returns everything Run runner needs, without the JIT config', async () => {
+    // GIVEN a queued job's launch request for the Fargate class
+    expectTokenExchange();
+    expectGenerate('ecs-1234567-1', { name: 'ecs-1234567-1', labels: ['fargate', 'self-hosted', 'linux', 'x64'], runner_group_id: 1, work_folder: '_work' });
+
+    // WHEN Mint token runs
+    const state = await mintToken(aLaunchRequest(), EXECUTION, deps());
+
+    // THEN the JIT config went to S3, encrypted, as an environment file
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Bucket: 'fleet-jit-configs',
+      Key: 'jit/ecs-1234567-1.env',
+      Body: `RUNNER_JIT_CONFIG=${ENCODED_JIT_CONFIG}\n`,
+      ServerSideEncryption: 'AES256',
+    });
+    // AND the state references it by ARN, on Spot capacity, with the tags that trace the task back
+    expect(state).toEqual({
+      request: aLaunchRequest(),
+      attempt: 1,
+      interruptions: 0,
+      onDemand: false,
+      attempts: [],
+      runner: {
+        name: 'ecs-1234567-1',
+        id: 23,
+        runnerClass: 'fargate',
+        taskDefinitionArn: aRunnerClass().taskDefinitionArn,
+        capacity: 'spot',
+        capacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
+        onDemandCapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
+        jitConfigArn: `${JIT_BUCKET_ARN}/jit/ecs-1234567-1.env`,
+        tags: [
+          { Key: 'github:repository', Value: 'octo-org/hello-world' },
+          { Key: 'github:job-id', Value: '1234567' },
+          { Key: 'github:run-id', Value: '7654321' },
+          { Key: 'fleet:runner', Value: 'ecs-1234567-1' },
+          { Key: 'fleet:runner-class', Value: 'fargate' },
+          { Key: 'fleet:execution', Value: EXECUTION_ARN },
+        ],
+      },
+    });
+    expectNoCredentialIn(state);
+  });
+
+  it('makes exactly one GitHub call, generate-jitconfig, when the installation is known and its token cached', async () => {
+    // GIVEN a warm token cache from an earlier launch in the same container
+    expectTokenExchange();
+    expectGenerate('ecs-1111111-1');
+    await mintToken(aLaunchRequest({ jobId: 1111111 }), EXECUTION, deps());
+    const before = github.callCounts();
+    expectGenerate('ecs-2222222-1');
+
+    // WHEN another job's runner is minted
+    await mintToken(aLaunchRequest({ jobId: 2222222 }), EXECUTION, deps());
+
+    // THEN the only new call is generate-jitconfig
+    const after = github.callCounts();
+    expect(after['POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig']).toBe(2);
+    expect(after['POST /app/installations/{installation_id}/access_tokens']).toBe(before['POST /app/installations/{installation_id}/access_tokens']);
+    expect(Object.values(after).reduce((sum, count) => sum + count, 0) - Object.values(before).reduce((sum, count) => sum + count, 0)).toBe(1);
+  });
+
+  it('looks the installation up when the request has none, and keeps it in the state for Clean up', async () => {
+    nock(API_URL).get('/repos/octo-org/hello-world/installation').reply(200, installationResponse(42));
+    expectTokenExchange(42);
+    expectGenerate('ecs-1234567-1');
+    const request = aLaunchRequest();
+    delete request.installationId;
+
+    const state = await mintToken(request, EXECUTION, deps());
+
+    expect(state.request.installationId).toBe(42);
+  });
+
+  it('registers an organization runner in the configured runner group', async () => {
+    expectTokenExchange();
+    nock(API_URL)
+      .post('/orgs/octo-org/actions/runners/generate-jitconfig', (body: { runner_group_id: number }) => body.runner_group_id === 4)
+      .reply(201, jitConfigResponse('ecs-1234567-1', 23));
+
+    const config = aStepsConfig({ gitHubScope: { type: 'organization', organization: 'octo-org', runnerGroupId: 4 } });
+    await expect(mintToken(aLaunchRequest({ repo: 'any-repo' }), EXECUTION, deps({ config }))).resolves.toHaveProperty('runner.id', 23);
+  });
+
+  it('names a manual launch after its execution and tags no job', async () => {
+    nock(API_URL).get('/repos/octo-org/hello-world/installation').reply(200, installationResponse());
+    expectTokenExchange();
+    nock(API_URL)
+      .post(GENERATE, (body: { name: string }) => /^ecs-m[A-Za-z0-9_-]+-1$/.test(body.name))
+      .reply(201, jitConfigResponse('manual', 23));
+
+    const state = await mintToken(aManualRequest(), EXECUTION, deps());
+
+    expect(state.runner?.tags.map((tag) => tag.Key)).toEqual(['github:repository', 'fleet:runner', 'fleet:runner-class', 'fleet:execution']);
+  });
+
+  it.each<[string, Parameters<typeof aRunnerClass>[0], Partial<LifecycleState>]>([
+    ['the class runs on on-demand capacity', { capacity: 'on-demand' }, {}],
+    ['an earlier capacity error asked for it', {}, { onDemand: true }],
+    ['the job was interrupted often enough', {}, { interruptions: 2 }],
+  ])('chooses on-demand capacity when %s', async (_, runnerClass, state) => {
+    expectTokenExchange();
+    nock(API_URL).get('/repos/octo-org/hello-world/actions/jobs/1234567').reply(200, jobResponse());
+    expectGenerate('ecs-1234567-2');
+    const config = aStepsConfig({ runnerClasses: [aRunnerClass(runnerClass)] });
+
+    const relaunch = withoutRunner(aLifecycleState({ ...state, next: 'relaunch' }));
+
+    const minted = await mintToken(relaunch, EXECUTION, deps({ config }));
+
+    expect(minted.runner).toMatchObject({ capacity: 'on-demand', capacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }] });
+  });
+});
+
+describe('mintToken on a relaunch', () => {
+  const relaunch = (overrides: Partial<LifecycleState> = {}): LifecycleState => {
+    const state = withoutRunner(aLifecycleState({ attempt: 1, interruptions: 1, next: 'relaunch', ...overrides }));
+    return { ...state, attempts: [{ attempt: 1, runner: 'ecs-1234567-1', runnerClass: 'fargate', capacity: 'spot', capacityProvider: 'FARGATE_SPOT', taskArn: null, outcome: 'spot-interrupted', detail: 'SpotInterruption', registrationDeleted: true }] };
+  };
+
+  it('registers attempt + 1 under a new name while the job is still queued, keeping the history', async () => {
+    expectTokenExchange();
+    nock(API_URL).get('/repos/octo-org/hello-world/actions/jobs/1234567').reply(200, jobResponse({ status: 'queued' }));
+    expectGenerate('ecs-1234567-2', { name: 'ecs-1234567-2', labels: ['fargate', 'self-hosted', 'linux', 'x64'], runner_group_id: 1, work_folder: '_work' });
+
+    const state = await mintToken(relaunch(), EXECUTION, deps());
+
+    expect(state).toMatchObject({ attempt: 2, interruptions: 1, onDemand: false, attempts: relaunch().attempts, runner: { name: 'ecs-1234567-2', capacity: 'spot' } });
+    expect(state).not.toHaveProperty('next');
+    expect(state).not.toHaveProperty('error');
+  });
+
+  it('fails with JobNotQueued when the job no longer waits for a runner', async () => {
+    expectTokenExchange();
+    nock(API_URL).get('/repos/octo-org/hello-world/actions/jobs/1234567').reply(200, jobResponse({ status: 'in_progress', runner_name: 'someone-else' }));
+
+    await expect(mintToken(relaunch(), EXECUTION, deps())).rejects.toBeInstanceOf(JobNotQueuedError);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+});
+
+describe('mintToken failures', () => {
+  it('fails with RunnerNameTaken when GitHub already has the runner: the duplicate-event guard', async () => {
+    expectTokenExchange();
+    nock(API_URL).post(GENERATE).reply(409, errorBodies.nameTaken('ecs-1234567-1'));
+
+    const error = await mintToken(aLaunchRequest(), EXECUTION, deps()).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(RunnerNameTakenError);
+    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    expectNoCredentialIn(error);
+  });
+
+  it('fails with NoMatchingRunnerClass when no class offers the labels, before calling GitHub', async () => {
+    const error = await mintToken(aLaunchRequest({ labels: ['self-hosted', 'gpu'] }), EXECUTION, deps()).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(NoMatchingRunnerClassError);
+    expect(String(error)).toContain('[self-hosted, gpu]');
+    expect(github.callCounts()).toEqual({});
+  });
+
+  it('rejects a repository outside the fleet scope before calling GitHub', async () => {
+    await expect(mintToken(aLaunchRequest({ repo: 'not-ours' }), EXECUTION, deps())).rejects.toThrow(InvalidLaunchRequestError);
+    expect(github.callCounts()).toEqual({});
+  });
+
+  it('rejects an invalid launch request naming the field', async () => {
+    await expect(mintToken({ owner: 'octo-org', repo: 'hello-world', labels: [] }, EXECUTION, deps())).rejects.toMatchObject({ name: 'InvalidLaunchRequest', field: 'labels' });
+  });
+
+  it('deletes the new registration and fails with the S3 error when the JIT file cannot be written', async () => {
+    // GIVEN S3 refuses the write
+    s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    expectTokenExchange();
+    expectGenerate('ecs-1234567-1');
+    const deleted = nock(API_URL).delete('/repos/octo-org/hello-world/actions/runners/23').reply(204);
+
+    // WHEN Mint token runs
+    const error = await mintToken(aLaunchRequest(), EXECUTION, deps()).catch((caught: unknown) => caught);
+
+    // THEN the registration is gone and the S3 error surfaces, without the JIT config
+    expect(deleted.isDone()).toBe(true);
+    expect(error).toMatchObject({ name: 'AccessDenied' });
+    expectNoCredentialIn(error);
+  });
+
+  it('still fails with the S3 error when deleting the registration fails too', async () => {
+    s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error('Slow Down'), { name: 'SlowDown' }));
+    expectTokenExchange();
+    expectGenerate('ecs-1234567-1');
+    nock(API_URL).delete('/repos/octo-org/hello-world/actions/runners/23').reply(502, errorBodies.serverError);
+
+    await expect(mintToken(aLaunchRequest(), EXECUTION, deps())).rejects.toMatchObject({ name: 'SlowDown' });
+    expect(s3Mock).not.toHaveReceivedCommand(DeleteObjectCommand);
+  });
+});
