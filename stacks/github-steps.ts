@@ -1,0 +1,81 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ENV, type GitHubScope, type RunnerClassRuntime } from '../statemachine/contracts';
+import type { JitConfigStore } from './jit-config-store';
+import { NodeFunction } from './node-function';
+
+export interface GitHubStepsProps {
+  readonly gitHubAppId: number;
+  readonly gitHubApiUrl: string;
+  readonly scope: GitHubScope;
+  readonly runnerClasses: RunnerClassRuntime[];
+  readonly runnerNamePrefix: string;
+  readonly maxAttempts: number;
+  readonly onDemandAfterInterruptions: number;
+  readonly cluster: ecs.Cluster;
+  readonly jitConfigs: JitConfigStore;
+  readonly logRetention: logs.RetentionDays;
+  /** @default - a new, empty secret; put the App's private key (PEM) in it after deploying */
+  readonly privateKeySecretArn?: string;
+}
+
+/**
+ * The Lambda behind the lifecycle's GitHub-facing states (Mint token, Clean up). One function serves them so
+ * that it is the only thing that can read the App's private key, and so that they share the installation-token
+ * cache of a warm container.
+ */
+export class GitHubSteps extends Construct {
+  readonly function: lambda.IFunction;
+  readonly privateKey: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: GitHubStepsProps) {
+    super(scope, id);
+    this.privateKey = props.privateKeySecretArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'PrivateKey', props.privateKeySecretArn)
+      : (new secretsmanager.Secret(this, 'PrivateKey', {
+          description: 'GitHub App private key (PEM) for the runner fleet: put it here after deploying (see README)',
+          removalPolicy: RemovalPolicy.RETAIN,
+        }) as secretsmanager.ISecret); // Secret's optional fields do not satisfy exactOptionalPropertyTypes
+
+    const fn = new NodeFunction(this, 'Function', {
+      entry: 'lambdas/github-steps/handler.ts',
+      description: 'Runner lifecycle: mints single-use runner configs and cleans registrations up',
+      logRetention: props.logRetention,
+      timeout: Duration.seconds(60),
+      environment: {
+        [ENV.gitHubAppId]: String(props.gitHubAppId),
+        [ENV.gitHubApiUrl]: props.gitHubApiUrl,
+        [ENV.gitHubScope]: JSON.stringify(props.scope),
+        [ENV.privateKeySecretArn]: this.privateKey.secretArn,
+        [ENV.runnerClasses]: Stack.of(this).toJsonString(props.runnerClasses),
+        [ENV.runnerNamePrefix]: props.runnerNamePrefix,
+        [ENV.jitBucketArn]: props.jitConfigs.bucket.bucketArn,
+        [ENV.clusterArn]: props.cluster.clusterArn,
+        [ENV.maxAttempts]: String(props.maxAttempts),
+        [ENV.onDemandAfterInterruptions]: String(props.onDemandAfterInterruptions),
+      },
+    });
+    this.privateKey.grantRead(fn);
+    props.jitConfigs.grantWriteAndDelete(fn);
+    // Clean up stops a runner task that outlived its state (timeout): only tasks of this cluster.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:ListTasks'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:StopTask'],
+        resources: [Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` })],
+      }),
+    );
+    this.function = fn;
+  }
+}

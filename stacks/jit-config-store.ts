@@ -1,0 +1,50 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { JIT_OBJECT_PREFIX } from '../statemachine/contracts';
+
+/**
+ * Where runners' single-use JIT configs wait between Mint token and the task's start: a private bucket read
+ * only by the runner tasks' execution roles (ECS environment files), so the config never appears in a state's
+ * input or output, the execution history, RunTask overrides or DescribeTasks.
+ */
+export class JitConfigStore extends Construct {
+  readonly bucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      // A JIT config is useless once its runner has started or been deleted; Clean up deletes it at once and
+      // this rule catches anything a crashed execution left.
+      lifecycleRules: [{ prefix: JIT_OBJECT_PREFIX, expiration: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: false,
+    });
+  }
+
+  /** Every JIT file: their names are per runner, so only a prefix can be granted. */
+  get jitObjects(): string {
+    return this.bucket.arnForObjects(`${JIT_OBJECT_PREFIX}*`);
+  }
+
+  /** Write and delete JIT files (Mint token, Clean up). */
+  grantWriteAndDelete(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [this.jitObjects] }),
+    );
+  }
+
+  /** What an ECS execution role needs to load a JIT file as an environment file. */
+  grantReadAsEnvironmentFile(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.jitObjects] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: [this.bucket.bucketArn] }));
+  }
+}
