@@ -15,12 +15,19 @@ export interface CloudFormationTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 }
 
-/** Synthesizes the fleet (Lambdas not bundled: the local run calls their code in-process). */
+const synthesized = new Map<string, SynthesizedFleet>();
+
+/** Synthesizes the fleet (Lambdas not bundled: the local run calls their code in-process); once per configuration. */
 export function synthesizeFleet(fleet: FleetConfigInput): SynthesizedFleet {
+  const key = JSON.stringify(fleet);
+  const cached = synthesized.get(key);
+  if (cached) return cached;
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
   const stack = new FleetStack(app, 'LocalFleet', { fleet });
   const template = app.synth().getStackArtifact(stack.artifactId).template as CloudFormationTemplate;
-  return { template, definition: lifecycleDefinition(template) };
+  const result = { template, definition: lifecycleDefinition(template) };
+  synthesized.set(key, result);
+  return result;
 }
 
 /** The state machine definition of a synthesized template, references resolved to stand-in values. */
@@ -32,7 +39,8 @@ export function lifecycleDefinition(template: CloudFormationTemplate): Definitio
   return JSON.parse(text) as Definition;
 }
 
-function resolveIntrinsics(value: unknown, template: CloudFormationTemplate): string {
+/** A template value (a string, or Fn::Join / Ref / Fn::GetAtt of our resources) as a string with stand-ins. */
+export function resolveIntrinsics(value: unknown, template: CloudFormationTemplate): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const node = value as Record<string, unknown>;
@@ -63,6 +71,10 @@ function standIn(logicalId: string, template: CloudFormationTemplate, attribute:
       return attribute === 'Ref' ? logicalId : `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${logicalId}`;
     case 'AWS::EC2::Subnet':
       return `subnet-${logicalId.toLowerCase().slice(-17)}`;
+    case 'AWS::SecretsManager::Secret':
+      return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${logicalId}-AbCdEf`;
+    case 'AWS::S3::Bucket':
+      return attribute === 'Arn' ? `arn:aws:s3:::${logicalId.toLowerCase()}` : logicalId.toLowerCase();
     case 'AWS::EC2::SecurityGroup':
       return `sg-${logicalId.toLowerCase().slice(-17)}`;
     default:

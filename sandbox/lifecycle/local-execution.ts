@@ -63,7 +63,7 @@ export async function runLocalExecution(
   definition: Definition,
   input: unknown,
   handlers: LocalHandlers,
-  options: { executionName?: string; stateMachineArn?: string } = {},
+  options: { executionName?: string; stateMachineArn?: string; /** Wait between retries, in ms. @default 0 */ retryIntervalMs?: number } = {},
 ): Promise<ExecutionResult> {
   executionCounter += 1;
   const name = options.executionName ?? `local-${process.pid}-${executionCounter}`;
@@ -79,7 +79,7 @@ export async function runLocalExecution(
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [stateName, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
-    retryIntervalOverrides[stateName] = 0;
+    retryIntervalOverrides[stateName] = options.retryIntervalMs ?? 0;
     taskHandlers[stateName] = String(state.Resource).includes('ecs:runTask')
       ? (parameters) => handlers.runTask(parameters as RunTaskParameters, stateName)
       : lambdaState;
@@ -97,23 +97,26 @@ export async function runLocalExecution(
   const collecting = (async () => {
     for await (const event of execution.eventLogs) events.push(event);
   })();
-  let result: ExecutionResult;
+  let output: unknown;
+  let thrown: unknown;
   try {
-    const output = await execution.result;
-    result = { executionArn, status: 'SUCCEEDED', output, path: [], events };
+    output = await execution.result;
   } catch (error) {
-    const failure = events.find((e) => e.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
-    result = {
-      executionArn,
-      status: 'FAILED',
-      error: failure?.Error ?? (error as Error).name,
-      cause: typeof failure?.Cause === 'string' ? failure.Cause : JSON.stringify(failure?.Cause ?? (error as Error).message),
-      path: [],
-      events,
-    };
+    thrown = error;
   }
+  // The event log finishes after the result: read the failure from it only once it is complete.
   await collecting;
-  result.path = events.filter((e) => e.type === 'StateEntered').map((e) => (e as { state: { name: string } }).state.name);
+  const path = events.filter((e) => e.type === 'StateEntered').map((e) => (e as { state: { name: string } }).state.name);
+  if (thrown === undefined) return { executionArn, status: 'SUCCEEDED', output, path, events };
+  const failure = events.find((e) => e.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
+  const result: ExecutionResult = {
+    executionArn,
+    status: 'FAILED',
+    error: failure?.Error ?? (thrown as Error).name,
+    cause: typeof failure?.Cause === 'string' ? failure.Cause : JSON.stringify(failure?.Cause ?? (thrown as Error).message),
+    path,
+    events,
+  };
   return result;
 }
 

@@ -1,0 +1,218 @@
+// The whole fleet on one machine: the real relay and GitHub-steps code, the real state machine definition from
+// the synthesized template, the rule's pattern and input transformer from the same template, against a fake
+// GitHub over HTTP on 127.0.0.1 and fake S3, ECS and Secrets Manager behind the SDK seams the Lambdas use.
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { createGitHubClient, type GitHubClient } from '../lambdas/github/client';
+import { readStepsConfig } from '../lambdas/github-steps/config';
+import { createGitHubSteps } from '../lambdas/github-steps/steps';
+import { createLogger } from '../lambdas/shared/logger';
+import { createSecretReader, type SecretReader } from '../lambdas/shared/secrets';
+import { createRelay, type Relay } from '../lambdas/webhook-relay/relay';
+import { createWebhookSecrets } from '../lambdas/webhook-relay/webhook-secrets';
+import type { FleetConfigInput } from '../stacks/config';
+import { ENV, type LaunchRequest } from '../statemachine/contracts';
+import { FakeEventBus } from './fake-aws/event-bus';
+import { FakeEcs, type FakeEcsOptions } from './fake-aws/ecs';
+import { FakeS3 } from './fake-aws/s3';
+import { createFakeGitHub, type FakeGitHub, type FaultOptions, type JobView, type QueueJobInput, type RateLimitOptions } from './fake-github';
+import { resolveIntrinsics, synthesizeFleet, type Definition } from './lifecycle/definition';
+import { runLocalExecution, type ExecutionResult } from './lifecycle/local-execution';
+
+export const SANDBOX_ORGANIZATION = 'octo-org';
+const INSTALLATION_ID = 42;
+const APP_ID = 424242;
+
+/** The sandbox's fleet: one class of each kind, in the organization scope. */
+export function sandboxFleetConfig(overrides: Partial<FleetConfigInput> = {}): FleetConfigInput {
+  return {
+    gitHubAppId: APP_ID,
+    scope: { organization: SANDBOX_ORGANIZATION },
+    runnerClasses: [
+      { name: 'small', labels: ['fargate-small'], cpu: 1024, memoryMiB: 2048 },
+      { name: 'large-arm', labels: ['fargate-large', 'arm64'], cpu: 4096, memoryMiB: 8192, architecture: 'arm64' },
+      { name: 'docker', labels: ['docker'], cpu: 2048, memoryMiB: 8192, docker: true },
+    ],
+    ...overrides,
+  };
+}
+
+export interface LocalFleetOptions {
+  fleet?: Partial<FleetConfigInput>;
+  seed?: number;
+  faults?: FaultOptions;
+  rateLimits?: RateLimitOptions;
+  ecs?: Omit<FakeEcsOptions, 'github' | 's3'>;
+  /** Print the Lambdas' log lines as they are written. @default false */
+  printLogs?: boolean;
+  /** Wait between Step Functions retries, in ms (real retries wait seconds to minutes). @default 0 */
+  retryIntervalMs?: number;
+  /** The rule starts an execution for each matching event. Off: only `launch` starts executions. @default true */
+  startFromEvents?: boolean;
+}
+
+/** Sees every GitHub step as it ends: tests use it to change the world between two states. */
+export type StepObserver = (input: { step: string; state: unknown }, output: unknown) => void | Promise<void>;
+
+/** Secrets Manager with the two secrets the fleet reads; counts reads per secret. */
+class FakeSecretsManager {
+  readonly reads: Record<string, number> = {};
+  constructor(private readonly values: Record<string, string>) {}
+  send = async (command: unknown): Promise<unknown> => {
+    await Promise.resolve();
+    if (!(command instanceof GetSecretValueCommand)) throw new Error(`FakeSecretsManager does not implement ${(command as object).constructor.name}`);
+    const id = command.input.SecretId ?? '';
+    this.reads[id] = (this.reads[id] ?? 0) + 1;
+    const value = this.values[id];
+    if (value === undefined) throw Object.assign(new Error(`Secrets Manager can't find the specified secret ${id}.`), { name: 'ResourceNotFoundException' });
+    return { SecretString: value };
+  };
+}
+
+export class LocalFleet {
+  readonly executions: ExecutionResult[] = [];
+  observeSteps: StepObserver | undefined;
+  private readonly inFlight = new Set<Promise<ExecutionResult>>();
+  /** The values that must never appear in a history or a log line. */
+  readonly secrets: string[];
+
+  private constructor(
+    readonly github: FakeGitHub,
+    readonly gitHubClient: GitHubClient,
+    readonly s3: FakeS3,
+    readonly ecs: FakeEcs,
+    readonly bus: FakeEventBus,
+    readonly secretsManager: FakeSecretsManager,
+    readonly privateKeyReader: SecretReader,
+    readonly definition: Definition,
+    private readonly steps: (input: unknown) => Promise<unknown>,
+    readonly relay: Relay,
+    /** Every line the relay and the GitHub steps logged. */
+    readonly logLines: string[],
+    secrets: string[],
+    private readonly retryIntervalMs: number,
+  ) {
+    this.secrets = secrets;
+  }
+
+  static async start(options: LocalFleetOptions = {}): Promise<LocalFleet> {
+    const { definition, template } = synthesizeFleet(sandboxFleetConfig(options.fleet));
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const privateKeyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const webhookSecret = randomUUID().replace(/-/g, '');
+
+    const logLines: string[] = [];
+    const logger = createLogger({}, (line) => {
+      logLines.push(line);
+      if (options.printLogs) process.stdout.write(`${line}\n`);
+    });
+
+    // The GitHub steps function's environment, exactly as the template sets it, pointed at the fake GitHub.
+    const stepsEnv = functionEnvironment(template, ENV.privateKeySecretArn);
+    const relayEnv = functionEnvironment(template, ENV.webhookSecretArn);
+    const secretsManager = new FakeSecretsManager({
+      [stepsEnv[ENV.privateKeySecretArn] ?? '']: privateKeyPem,
+      [relayEnv[ENV.webhookSecretArn] ?? '']: JSON.stringify({ current: webhookSecret }),
+    });
+
+    const bus = new FakeEventBus(template);
+    const secretArn = relayEnv[ENV.webhookSecretArn] ?? '';
+    const relay = createRelay({
+      secrets: createWebhookSecrets(createSecretReader(secretsManager, secretArn), { secretArn }),
+      putEvents: (entry) => bus.putEvents([entry]),
+      eventBusName: relayEnv[ENV.eventBusName] ?? '',
+      logger: logger.child({ component: 'webhook-relay' }),
+    });
+
+    const github = createFakeGitHub({
+      appId: APP_ID,
+      appPublicKey: publicKey,
+      installations: [{ id: INSTALLATION_ID, account: SANDBOX_ORGANIZATION }],
+      seed: options.seed ?? 1,
+      ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+      webhook: {
+        secret: webhookSecret,
+        // A Function URL event: header names arrive in lower case.
+        deliver: async ({ headers, body }) => {
+          const response = await relay({
+            body,
+            isBase64Encoded: false,
+            headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])),
+            requestContext: { http: { method: 'POST' } },
+          });
+          return { status: response.statusCode };
+        },
+      },
+    });
+    const { url } = await github.start();
+
+    const config = readStepsConfig({ ...stepsEnv, [ENV.gitHubApiUrl]: url });
+    const privateKeyReader = createSecretReader(secretsManager, config.privateKeySecretArn);
+    const gitHubClient = createGitHubClient({ appId: config.gitHubAppId, privateKey: () => privateKeyReader.read(), baseUrl: url, logger: logger.child({ component: 'github-steps' }) });
+    const s3 = new FakeS3();
+    const ecs = new FakeEcs({ github, s3, ...options.ecs });
+    const steps = createGitHubSteps({ github: gitHubClient, s3, ecs, config, logger: logger.child({ component: 'github-steps' }) });
+
+    const fleet = new LocalFleet(github, gitHubClient, s3, ecs, bus, secretsManager, privateKeyReader, definition, steps, relay, logLines, [privateKeyPem, webhookSecret], options.retryIntervalMs ?? 0);
+    if (options.startFromEvents ?? true) bus.onExecutionInput((input) => void fleet.launch(input));
+    return fleet;
+  }
+
+  /** Starts one execution of the lifecycle, as the console or the rule would; resolves when it ends. */
+  launch(input: LaunchRequest | Record<string, unknown>, executionName: string = randomUUID()): Promise<ExecutionResult> {
+    const gitHubSteps = async (payload: { step: string; state: unknown }) => {
+      const output = await this.steps(payload);
+      await this.observeSteps?.(payload, output);
+      return output;
+    };
+    const run = runLocalExecution(this.definition, input, { gitHubSteps, runTask: this.ecs.runTaskSync }, { executionName, retryIntervalMs: this.retryIntervalMs }).then((result) => {
+      this.executions.push(result);
+      this.inFlight.delete(run);
+      return result;
+    });
+    this.inFlight.add(run);
+    return run;
+  }
+
+  /** Queues a job on the fake GitHub: its webhook goes through the relay, the bus and the rule to an execution. */
+  queueJob(input: Omit<QueueJobInput, 'owner'> & { owner?: string }): JobView {
+    return this.github.queueJob({ owner: SANDBOX_ORGANIZATION, ...input });
+  }
+
+  /** Waits until every webhook was delivered and every execution they started has ended. */
+  async settled(): Promise<void> {
+    for (;;) {
+      await this.github.settled();
+      if (this.inFlight.size === 0) return;
+      await Promise.all([...this.inFlight]);
+    }
+  }
+
+  /** Everything an execution recorded: inputs and outputs of every state. */
+  historyText(): string {
+    return JSON.stringify(this.executions.map((e) => e.events));
+  }
+
+  /** Secret values (App key, webhook secret, installation tokens, JIT configs) found in histories or logs. */
+  leakedSecrets(): string[] {
+    const jitConfigs = this.s3.writtenBodies.map((body) => body.split('=').slice(1).join('=').trim()).filter((v) => v.length > 0);
+    const haystacks = [this.historyText(), this.logLines.join('\n')];
+    const leaks = [...this.secrets, ...jitConfigs].filter((secret) => haystacks.some((text) => text.includes(secret)));
+    const tokens = haystacks.flatMap((text) => text.match(/ghs_[A-Za-z0-9]{16,}/g) ?? []);
+    return [...leaks, ...tokens];
+  }
+
+  async stop(): Promise<void> {
+    await this.settled();
+    await this.github.stop();
+  }
+}
+
+/** The environment of the function whose variables include `marker`, references resolved to stand-ins. */
+function functionEnvironment(template: Parameters<typeof resolveIntrinsics>[1], marker: string): Record<string, string> {
+  const variablesOf = (r: { Properties?: Record<string, unknown> }) => (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && marker in variablesOf(r));
+  const variables = fn ? variablesOf(fn) : {};
+  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolveIntrinsics(value, template)]));
+}

@@ -1,0 +1,285 @@
+// The runner lifecycle, scenario by scenario: the definition taken from the synthesized template and run with
+// aws-local-stepfunctions; Mint token and Clean up are the product's own code, talking HTTP to a fake GitHub;
+// Run runner is a simulated ECS whose tasks consume the JIT file and take jobs as the real runner does.
+import { ERROR, STATE, type LifecycleState } from '../../statemachine/contracts';
+import { scriptedPlans } from '../../sandbox/fake-aws/ecs';
+import { LocalFleet, SANDBOX_ORGANIZATION, type LocalFleetOptions } from '../../sandbox/local-fleet';
+import type { ExecutionResult } from '../../sandbox/lifecycle/local-execution';
+
+const HAPPY_PATH = [STATE.mintToken, STATE.runRunner, STATE.cleanUp, STATE.checkJob, STATE.done];
+const JITCONFIG = 'POST /orgs/{org}/actions/runners/generate-jitconfig';
+const GET_JOB = 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}';
+
+let fleet: LocalFleet;
+
+async function startFleet(options: LocalFleetOptions = {}): Promise<LocalFleet> {
+  // Executions start from `launch` here, so each test controls exactly which lifecycles run.
+  fleet = await LocalFleet.start({ startFromEvents: false, ...options, ecs: { idleTimeoutMs: 400, ...options.ecs } });
+  return fleet;
+}
+
+afterEach(async () => {
+  await fleet.stop();
+});
+
+/** A queued job on the fake GitHub and the launch request the rule would make of it (no webhook involved). */
+function queuedJob(labels = ['self-hosted', 'fargate-small'], durationMs = 30) {
+  const job = fleet.github.queueJob({ owner: SANDBOX_ORGANIZATION, repo: 'hello-world', labels, durationMs });
+  const request = { owner: SANDBOX_ORGANIZATION, repo: 'hello-world', labels, jobId: job.id, runId: job.runId, runAttempt: 1, installationId: 42 };
+  return { job, request };
+}
+
+const attemptsOf = (result: ExecutionResult) => (result.output as LifecycleState).attempts;
+
+/** Nothing may outlive a lifecycle: no registration, no JIT file, no task, no secret in a history or a log. */
+function expectNothingLeftBehind(): void {
+  expect(fleet.github.runners().filter((runner) => runner.name.startsWith('ecs-'))).toEqual([]);
+  expect(fleet.s3.keys()).toEqual([]);
+  expect(fleet.ecs.running()).toEqual([]);
+  expect(fleet.leakedSecrets()).toEqual([]);
+}
+
+describe('runner lifecycle', () => {
+  it('serves a queued job in five transitions and two GitHub calls, leaving nothing behind', async () => {
+    // GIVEN a fleet whose installation token is already cached (a warm container)
+    await startFleet();
+    await fleet.privateKeyReader.read();
+    const { request: warmUp } = queuedJob();
+    await fleet.launch(warmUp);
+    const before = { ...fleet.github.stats().calls };
+
+    // WHEN a queued job's lifecycle runs
+    const { job, request } = queuedJob();
+    const result = await fleet.launch(request);
+
+    // THEN it takes the happy path, and the job ran on the runner minted for it
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toEqual(HAPPY_PATH);
+    expect(fleet.github.job(job.id)).toMatchObject({ status: 'completed', conclusion: 'success', runnerName: `ecs-${job.id}-1` });
+    expect(attemptsOf(result)).toEqual([expect.objectContaining({ attempt: 1, outcome: 'served-job', capacity: 'spot', capacityProvider: 'FARGATE_SPOT', runnerClass: 'small' })]);
+    const calls: Record<string, number> = Object.fromEntries(
+      Object.entries(fleet.github.stats().calls)
+        .map(([route, n]): [string, number] => [route, n - (before[route] ?? 0)])
+        .filter(([, n]) => n !== 0),
+    );
+    expect(calls).toEqual({ [JITCONFIG]: 1, [GET_JOB]: 1 });
+    expect(Object.entries(fleet.secretsManager.reads).filter(([arn]) => arn.includes('PrivateKey')).map(([, reads]) => reads)).toEqual([1]);
+    expectNothingLeftBehind();
+  });
+
+  it('starts from a signed webhook through the relay, the bus and the rule', async () => {
+    await startFleet({ startFromEvents: true });
+
+    const job = fleet.queueJob({ repo: 'hello-world', labels: ['self-hosted', 'fargate-large', 'arm64'], durationMs: 20 });
+    await fleet.settled();
+
+    expect(fleet.executions).toHaveLength(1);
+    expect(fleet.executions[0]?.path).toEqual(HAPPY_PATH);
+    expect(attemptsOf(fleet.executions[0] as ExecutionResult)[0]).toMatchObject({ runnerClass: 'large-arm', outcome: 'served-job' });
+    expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+
+  it('fails with NoMatchingRunnerClass when no class covers the labels, and launches nothing', async () => {
+    await startFleet();
+
+    const result = await fleet.launch({ owner: SANDBOX_ORGANIZATION, repo: 'hello-world', labels: ['self-hosted', 'gpu'] });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: ERROR.noMatchingRunnerClass, path: [STATE.mintToken, STATE.noMatchingRunnerClass] });
+    expect(result.cause).toContain('gpu');
+    expect(fleet.ecs.tasks).toEqual([]);
+    expectNothingLeftBehind();
+  });
+
+  it('fails with InvalidLaunchRequest naming the bad field of a manual launch', async () => {
+    await startFleet();
+
+    const result = await fleet.launch({ owner: SANDBOX_ORGANIZATION, repo: 'hello-world', labels: 'fargate-small' });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: ERROR.invalidLaunchRequest, path: [STATE.mintToken, STATE.failed] });
+    expect(result.cause).toContain('labels');
+  });
+
+  it('ends a duplicate event for the same job in Duplicate, with one runner for the job', async () => {
+    await startFleet();
+    const { job, request } = queuedJob();
+
+    const results = await Promise.all([fleet.launch(request), fleet.launch(request)]);
+
+    expect(results.map((r) => r.path.at(-1)).sort()).toEqual([STATE.done, STATE.duplicate].sort());
+    expect(results.find((r) => r.path.at(-1) === STATE.duplicate)?.path).toEqual([STATE.mintToken, STATE.duplicate]);
+    expect(fleet.ecs.tasks).toHaveLength(1);
+    expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+
+  it('runs the same task on on-demand capacity when Spot has none', async () => {
+    await startFleet();
+    fleet.ecs.planner = scriptedPlans({ kind: 'no-capacity' }, { kind: 'normal' });
+    const { job, request } = queuedJob();
+
+    const result = await fleet.launch(request);
+
+    expect(result.path).toEqual([STATE.mintToken, STATE.runRunner, STATE.runRunnerOnDemand, STATE.cleanUp, STATE.checkJob, STATE.done]);
+    expect(fleet.ecs.tasks.map((t) => t.capacityProvider)).toEqual(['FARGATE']);
+    expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+
+  it.each([
+    ['a failed task (runner exit 143)', 143],
+    ['a successful task output (runner exit 0)', 0],
+  ])('relaunches after a Spot interruption before the job started, seen in %s', async (_, runnerExitCode) => {
+    await startFleet();
+    fleet.ecs.planner = scriptedPlans({ kind: 'interrupted-before-job', afterMs: 20, runnerExitCode }, { kind: 'normal' });
+    const { job, request } = queuedJob();
+
+    const result = await fleet.launch(request);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toEqual([...HAPPY_PATH.slice(0, 4), ...HAPPY_PATH]);
+    expect(attemptsOf(result).map((a) => [a.runner, a.outcome])).toEqual([
+      [`ecs-${job.id}-1`, 'spot-interrupted'],
+      [`ecs-${job.id}-2`, 'served-job'],
+    ]);
+    expect(fleet.github.job(job.id)).toMatchObject({ status: 'completed', runnerName: `ecs-${job.id}-2` });
+    expectNothingLeftBehind();
+  });
+
+  it('moves to on-demand capacity after repeated Spot interruptions', async () => {
+    await startFleet();
+    const interrupted = { kind: 'interrupted-before-job', afterMs: 10 } as const;
+    fleet.ecs.planner = scriptedPlans(interrupted, interrupted, { kind: 'normal' });
+    const { job, request } = queuedJob();
+
+    const result = await fleet.launch(request);
+
+    expect(fleet.ecs.tasks.map((t) => t.capacityProvider)).toEqual(['FARGATE_SPOT', 'FARGATE_SPOT', 'FARGATE']);
+    expect(attemptsOf(result).map((a) => a.capacity)).toEqual(['spot', 'spot', 'on-demand']);
+    expect((result.output as LifecycleState).interruptions).toBe(2);
+    expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+
+  it('ends in Not needed when the job was taken by another runner before the relaunch', async () => {
+    await startFleet();
+    fleet.ecs.planner = scriptedPlans({ kind: 'interrupted-before-job', afterMs: 10 });
+    const { job, request } = queuedJob();
+    // Between Clean up deciding to relaunch and Mint token, a runner outside this lifecycle takes the job.
+    let foreignRunner: Promise<void> | undefined;
+    fleet.observeSteps = ({ step }, output) => {
+      if (step === 'clean-up' && (output as LifecycleState).next === 'relaunch') foreignRunner ??= takeJobWithForeignRunner();
+    };
+
+    const result = await fleet.launch(request);
+    await foreignRunner;
+
+    expect(result.path).toEqual([...HAPPY_PATH.slice(0, 4), STATE.mintToken, STATE.notNeeded]);
+    expect(fleet.github.job(job.id)).toMatchObject({ status: 'completed', runnerName: 'foreign-runner' });
+    expect(fleet.s3.keys()).toEqual([]);
+    expect(fleet.ecs.running()).toEqual([]);
+  });
+
+  it('launches again when its runner was stolen by another job and its own job is still queued', async () => {
+    await startFleet();
+    // Another job with the same labels was queued earlier: the runner minted for ours takes that one.
+    const other = fleet.github.queueJob({ owner: SANDBOX_ORGANIZATION, repo: 'other', labels: ['self-hosted', 'fargate-small'], durationMs: 20 });
+    const { request } = queuedJob();
+    const ours = fleet.github.job(request.jobId);
+
+    const result = await fleet.launch(request);
+
+    expect(attemptsOf(result).map((a) => a.outcome)).toEqual(['served-other-job', 'served-job']);
+    expect(fleet.github.job(other.id)?.status).toBe('completed');
+    expect(fleet.github.job(ours?.id ?? 0)).toMatchObject({ status: 'completed', runnerName: `ecs-${request.jobId}-2` });
+    expectNothingLeftBehind();
+  });
+
+  it('fails with AttemptsExhausted when every runner crashes, cleaning up after each', async () => {
+    await startFleet({ fleet: { maxAttempts: 3 } });
+    fleet.ecs.planner = scriptedPlans({ kind: 'crashes', exitCode: 12 });
+    const { job, request } = queuedJob();
+
+    const result = await fleet.launch(request);
+
+    expect(result).toMatchObject({ status: 'FAILED', error: ERROR.attemptsExhausted });
+    expect(result.path.filter((s) => s === STATE.cleanUp)).toHaveLength(3);
+    expect(result.path.at(-1)).toBe(STATE.failed);
+    expect(result.cause).toContain('exit 12');
+    expect(fleet.github.job(job.id)?.status).toBe('queued');
+    expectNothingLeftBehind();
+  });
+
+  it('fails with RunnerFailed and cleans up when a manual runner cannot start', async () => {
+    await startFleet();
+    fleet.ecs.planner = scriptedPlans({ kind: 'fails-to-start', reason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)' });
+
+    const result = await fleet.launch({ owner: SANDBOX_ORGANIZATION, repo: 'hello-world', labels: ['fargate-small'] });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: ERROR.runnerFailed });
+    expect(result.path).toEqual([STATE.mintToken, STATE.runRunner, STATE.cleanUp, STATE.checkJob, STATE.failed]);
+    expect(result.cause).toContain('CannotPullContainerError');
+    expectNothingLeftBehind();
+  });
+
+  it('waits out a GitHub rate limit and then serves the job', async () => {
+    await startFleet({ retryIntervalMs: 100 });
+    fleet.github.forceRateLimit({ kind: 'secondary', durationMs: 400 });
+    const { job, request } = queuedJob();
+
+    const result = await fleet.launch(request);
+
+    expect(result.path).toEqual(HAPPY_PATH);
+    expect(result.events.filter((e) => e.type === 'StateRetried').length).toBeGreaterThan(0);
+    expect(fleet.github.stats().rateLimited.secondary).toBeGreaterThan(0);
+    expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+
+  it('rides out GitHub 5xx errors with retries', async () => {
+    await startFleet({ seed: 7, faults: { serverErrorRate: 0.3 } });
+    const { job, request } = queuedJob();
+
+    const result = await fleet.launch(request);
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(fleet.github.stats().serverErrors).toBeGreaterThan(0);
+    expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+
+  it('cleans up the registration when storing the JIT file fails, then launches again', async () => {
+    await startFleet();
+    fleet.s3.failNextPuts = 1;
+    const { job, request } = queuedJob();
+
+    const result = await fleet.launch(request);
+
+    expect(result.path).toEqual([STATE.mintToken, STATE.cleanUp, STATE.checkJob, ...HAPPY_PATH]);
+    expect(attemptsOf(result).map((a) => a.outcome)).toEqual(['launch-failed', 'served-job']);
+    expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+
+  it('retries ECS throttling before giving up on a launch', async () => {
+    await startFleet();
+    fleet.ecs.planner = scriptedPlans({ kind: 'throttled' }, { kind: 'throttled' }, { kind: 'normal' });
+    const { job, request } = queuedJob();
+
+    const result = await fleet.launch(request);
+
+    expect(result.path).toEqual(HAPPY_PATH);
+    expect(result.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
+    expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+});
+
+/** A self-hosted runner that is not ours registers and takes the first queued job it can. */
+async function takeJobWithForeignRunner(): Promise<void> {
+  const target = { type: 'organization' as const, org: SANDBOX_ORGANIZATION, installationId: 42 };
+  const { encodedJitConfig } = await fleet.gitHubClient.generateJitConfig(target, { name: 'foreign-runner', labels: ['fargate-small'], runnerGroupId: 1, workFolder: '_work' });
+  const session = fleet.github.connectRunner(encodedJitConfig);
+  await session.nextJob();
+  session.completeJob('success');
+}
