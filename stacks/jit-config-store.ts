@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { JIT_OBJECT_PREFIX } from '../statemachine/contracts';
+import { CLAIM_OBJECT_PREFIX, JIT_OBJECT_PREFIX } from '../statemachine/contracts';
 
 /**
  * Where runners' single-use JIT configs wait between Mint token and the task's start: a private bucket read
@@ -22,7 +22,11 @@ export class JitConfigStore extends Construct {
       versioned: false,
       // A JIT config is useless once its runner has started or been deleted; Clean up deletes it at once and
       // this rule catches anything a crashed execution left.
-      lifecycleRules: [{ prefix: JIT_OBJECT_PREFIX, expiration: Duration.days(1) }],
+      lifecycleRules: [
+        { prefix: JIT_OBJECT_PREFIX, expiration: Duration.days(1) },
+        // Runner-name claims (the duplicate-event guard) must outlive their lifecycle to catch late duplicates.
+        { prefix: CLAIM_OBJECT_PREFIX, expiration: Duration.days(1) },
+      ],
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: false,
     });
@@ -33,11 +37,17 @@ export class JitConfigStore extends Construct {
     return this.bucket.arnForObjects(`${JIT_OBJECT_PREFIX}*`);
   }
 
-  /** Write and delete JIT files (Mint token, Clean up). */
+  /** Every runner-name claim. */
+  get claimObjects(): string {
+    return this.bucket.arnForObjects(`${CLAIM_OBJECT_PREFIX}*`);
+  }
+
+  /** Write and delete JIT files, write and read claims (Mint token, Clean up). Nothing deletes a claim. */
   grantWriteAndDelete(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [this.jitObjects] }),
     );
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [this.claimObjects] }));
   }
 
   /** What an ECS execution role needs to load a JIT file as an environment file. */

@@ -15,6 +15,7 @@ function acknowledge(scope: IConstruct, rule: string, reason: string): void {
 export function acknowledgeNagFindings(fleet: RunnerFleet): void {
   // Findings name resources by logical id: compute them, so the fleet can live under any construct id.
   const jitObjects = `<${logicalId(fleet.jitConfigs.bucket)}.Arn>/jit/*`;
+  const claimObjects = `<${logicalId(fleet.jitConfigs.bucket)}.Arn>/claims/*`;
   const clusterTasks = `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${logicalId(fleet.runnerCluster.cluster)}>/*`;
   const stepsFunctionVersions = `<${logicalId(fleet.gitHubSteps.function)}.Arn>:*`;
   const xray = 'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords have no resource-level permissions.';
@@ -26,6 +27,7 @@ export function acknowledgeNagFindings(fleet: RunnerFleet): void {
   acknowledge(fleet.gitHubSteps, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'The CDK attaches the basic execution policy for CloudWatch Logs; it grants nothing beyond writing logs.');
   acknowledge(fleet.gitHubSteps, 'IAM5[Resource::*]', `ecs:ListTasks has no resource-level permissions (it is limited to the runner cluster by the ecs:cluster condition). ${xray}`);
   acknowledge(fleet.gitHubSteps, `IAM5[Resource::${jitObjects}]`, 'JIT files are named per runner at run time; the grant is limited to the jit/ prefix of the fleet bucket.');
+  acknowledge(fleet.gitHubSteps, `IAM5[Resource::${claimObjects}]`, 'Runner-name claims are named per runner at run time; the grant (write and read, never delete) is limited to the claims/ prefix of the fleet bucket.');
   acknowledge(fleet.gitHubSteps, `IAM5[Resource::${clusterTasks}]`, 'Clean up stops runner tasks that outlived their state; task ids are only known at run time, so the grant covers the tasks of the runner cluster only.');
   acknowledge(fleet.gitHubSteps.privateKey, 'SMG4', 'GitHub generates App private keys; Secrets Manager cannot rotate them. Rotate by generating a new key in the App settings, putting it here, then deleting the old key (README).');
 

@@ -225,3 +225,5 @@ export const RUNNER_EXIT_CODE = {
 
 /** Where Mint token writes a runner's JIT environment file inside the JIT bucket. */
 export const JIT_OBJECT_PREFIX = 'jit/';
+/** Where Mint token claims a runner name (create-only, holding the execution ARN) before registering it on GitHub. */
+export const CLAIM_OBJECT_PREFIX = 'claims/';

@@ -47,6 +47,8 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
   // A duplicate's runner name, registration and JIT file belong to the execution that registered it first.
   const ownsRunnerName = errorName !== ERROR.runnerNameTaken;
   // The JIT file goes before the registration so that a retry after RunnerBusy repeats nothing with a side effect.
+  // The name's claim (claims/<name>) is never deleted: it must outlive the lifecycle to stop late duplicates of the
+  // event; the bucket's lifecycle rule expires it.
   if (ownsRunnerName) {
     await deps.s3.send(new DeleteObjectCommand({ Bucket: bucketNameFromArn(config.jitBucketArn), Key: jitObjectKey(name) }));
   }

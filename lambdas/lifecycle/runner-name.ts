@@ -1,7 +1,8 @@
-// Runner names are deterministic per job and attempt: a duplicate event asks GitHub for a name that is
-// already registered, gets 409, and stops there. The same name finds the task (ECS startedBy) and the JIT file.
+// Runner names are deterministic per job and attempt: a duplicate event finds the name already claimed by
+// another execution (mint-token/claim-runner-name.ts) and stops there. The same name finds the task (ECS
+// startedBy), the JIT file and the claim.
 import { createHash } from 'node:crypto';
-import { JIT_OBJECT_PREFIX, type LaunchRequest } from '../../statemachine/contracts';
+import { CLAIM_OBJECT_PREFIX, JIT_OBJECT_PREFIX, type LaunchRequest } from '../../statemachine/contracts';
 
 export const MAX_RUNNER_NAME_LENGTH = 64;
 /** Characters allowed in a runner name: also valid in an ECS `startedBy` and in an S3 key. */
@@ -28,6 +29,11 @@ function shortExecutionName(executionName: string): string {
 /** The S3 key of a runner's JIT environment file. */
 export function jitObjectKey(name: string): string {
   return `${JIT_OBJECT_PREFIX}${name}.env`;
+}
+
+/** The S3 key of a runner name's claim. */
+export function claimObjectKey(name: string): string {
+  return `${CLAIM_OBJECT_PREFIX}${name}`;
 }
 
 /** The bucket name inside an S3 bucket ARN (`arn:aws:s3:::name`). */

@@ -1,15 +1,17 @@
 // Mint token: register one just-in-time runner for the job and hand Run runner everything RunTask needs,
 // with the JIT config stored in S3 and referenced by ARN (it is a credential: never in the state, a log or an error).
+// The runner name is claimed in S3 before GitHub is called (claim-runner-name.ts): that is the duplicate-event guard.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { JIT_CONFIG_VARIABLE, type Capacity, type LifecycleState, type RunnerClassRuntime, type RunnerLaunch, type Tag } from '../../statemachine/contracts';
-import type { GitHubClient, RunnerTarget } from '../github/client';
+import type { GitHubClient, JitConfig, JitRunnerSpec, RunnerTarget } from '../github/client';
 import { toLifecycleState } from '../lifecycle/lifecycle-state';
 import { matchRunnerClass, registrationLabels } from '../lifecycle/runner-class';
 import { bucketNameFromArn, jitObjectKey, runnerName } from '../lifecycle/runner-name';
 import { installationOwnerOf, runnerGroupIdOf, runnerTargetFor } from '../lifecycle/scope';
-import { JobNotQueuedError, NoMatchingRunnerClassError } from '../shared/errors';
+import { JobNotQueuedError, NoMatchingRunnerClassError, RunnerNameTakenError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { StepsConfig } from '../github-steps/config';
+import { claimRunnerName, type RunnerNameClaim } from './claim-runner-name';
 
 export const WORK_FOLDER = '_work';
 
@@ -45,18 +47,17 @@ export async function mintToken(input: unknown, execution: ExecutionIdentity, de
   }
 
   const name = runnerName(config.runnerNamePrefix, request, attempt, execution.executionName);
-  const registration = await github.generateJitConfig(target, {
-    name,
-    labels: registrationLabels(runnerClass),
-    runnerGroupId: runnerGroupIdOf(config.gitHubScope),
-    workFolder: WORK_FOLDER,
-  });
+  const bucket = bucketNameFromArn(config.jitBucketArn);
+  // Before any GitHub write: a duplicate stops here, and a retry of this execution learns that a 409 is its own.
+  const claim = await claimRunnerName(s3, { bucket, name, executionArn: execution.executionArn }, logger);
+  const spec: JitRunnerSpec = { name, labels: registrationLabels(runnerClass), runnerGroupId: runnerGroupIdOf(config.gitHubScope), workFolder: WORK_FOLDER };
+  const registration = await registerRunner(github, target, spec, claim, logger);
 
   const key = jitObjectKey(name);
   try {
     await s3.send(
       new PutObjectCommand({
-        Bucket: bucketNameFromArn(config.jitBucketArn),
+        Bucket: bucket,
         Key: key,
         Body: `${JIT_CONFIG_VARIABLE}=${registration.encodedJitConfig}\n`,
         ContentType: 'text/plain',
@@ -93,6 +94,24 @@ export async function mintToken(input: unknown, execution: ExecutionIdentity, de
     attempts: previous.attempts,
     runner,
   };
+}
+
+/**
+ * generate-jitconfig, once. A 409 on a name this execution had already claimed is our own registration whose
+ * response was lost (a timeout or 5xx after the write, then a Step Functions retry): replace it, once.
+ */
+async function registerRunner(github: GitHubClient, target: RunnerTarget, spec: JitRunnerSpec, claim: RunnerNameClaim, logger: Logger): Promise<JitConfig> {
+  try {
+    return await github.generateJitConfig(target, spec);
+  } catch (error) {
+    // A 409 after a new claim: the registration predates every claim of this name, so it is not ours to remove.
+    if (!(error instanceof RunnerNameTakenError) || claim !== 'ours') throw error;
+  }
+  const orphan = await github.findRunnerByName(target, spec.name);
+  // Its JIT config never reached a task, so it cannot be busy: a RunnerBusy here is a surprise and propagates.
+  if (orphan) await github.deleteRunner(target, orphan.id);
+  logger.info('Replacing the registration of an earlier try whose response was lost', { runner: spec.name, runnerId: orphan?.id ?? null });
+  return github.generateJitConfig(target, spec); // a second 409 surfaces as RunnerNameTaken
 }
 
 export function chooseCapacity(runnerClass: RunnerClassRuntime, onDemand: boolean, interruptions: number, onDemandAfterInterruptions: number): Capacity {

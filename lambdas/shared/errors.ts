@@ -14,14 +14,14 @@ export class JobNotQueuedError extends Error {
   }
 }
 
-/** GitHub answered 409 to generate-jitconfig: another execution registered this runner (a duplicate event). */
+/** Another execution claimed this runner name, or GitHub answered 409 to generate-jitconfig (a duplicate event). */
 export class RunnerNameTakenError extends Error {
   override readonly name = ERROR.runnerNameTaken;
   constructor(
     readonly runnerName: string,
     options?: ErrorOptions,
   ) {
-    super(`A runner named '${runnerName}' is already registered: another execution serves this job and attempt (duplicate event).`, options);
+    super(`A runner named '${runnerName}' is already claimed or registered: another execution serves this job and attempt (duplicate event).`, options);
   }
 }
 

@@ -229,22 +229,34 @@ describe('JIT config bucket', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 1, Prefix: 'jit/', Status: 'Enabled' })] },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 1, Prefix: 'jit/', Status: 'Enabled' }), Match.objectLike({ ExpirationInDays: 1, Prefix: 'claims/', Status: 'Enabled' })],
+      },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
   });
 
-  it('can be read only by the runner tasks\' execution roles, and written only by the GitHub steps function', () => {
+  it('has JIT files read only by the runner tasks\' execution roles, and written only by the GitHub steps function', () => {
     const bucket = only(logicalIdsOf('AWS::S3::Bucket'));
     const executionRoles = logicalIdsOf('AWS::ECS::TaskDefinition').map(
       (id) => (resources[id]?.Properties?.ExecutionRoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
     );
     const stepsRole = functionRole(functionWithEnv(ENV.privateKeySecretArn));
 
-    expect(rolesAllowed('s3:GetObject', bucket).sort()).toEqual([...executionRoles].sort());
+    expect(rolesAllowed('s3:GetObject', bucket).sort()).toEqual([...executionRoles, stepsRole].sort());
+    expect(rolesAllowed('s3:GetObject', '/jit/*').sort()).toEqual([...executionRoles].sort());
     expect(rolesAllowed('s3:PutObject', bucket)).toEqual([stepsRole]);
+    expect(rolesAllowed('s3:DeleteObject', bucket)).toEqual([stepsRole]);
+  });
+
+  it('lets runner tasks read JIT files only, never claims; and lets nobody delete a claim', () => {
+    const statements = Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    const onClaims = statements.filter((s) => JSON.stringify(s.Resource ?? '').includes('/claims/*'));
+    expect(onClaims.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
   });
 });
 

@@ -1,7 +1,7 @@
 // The runner lifecycle, scenario by scenario: the definition taken from the synthesized template and run with
 // aws-local-stepfunctions; Mint token and Clean up are the product's own code, talking HTTP to a fake GitHub;
 // Run runner is a simulated ECS whose tasks consume the JIT file and take jobs as the real runner does.
-import { ERROR, STATE, type LifecycleState } from '../../statemachine/contracts';
+import { CLAIM_OBJECT_PREFIX, ERROR, STATE, type LifecycleState } from '../../statemachine/contracts';
 import { scriptedPlans } from '../../sandbox/fake-aws/ecs';
 import { LocalFleet, SANDBOX_ORGANIZATION, type LocalFleetOptions } from '../../sandbox/local-fleet';
 import type { ExecutionResult } from '../../sandbox/lifecycle/local-execution';
@@ -31,10 +31,13 @@ function queuedJob(labels = ['self-hosted', 'fargate-small'], durationMs = 30) {
 
 const attemptsOf = (result: ExecutionResult) => (result.output as LifecycleState).attempts;
 
+/** Stored objects besides the runner-name claims, which outlive the lifecycle on purpose (to stop late duplicates). */
+const objectsLeft = () => fleet.s3.keys().filter((key) => !key.split('/').slice(1).join('/').startsWith(CLAIM_OBJECT_PREFIX));
+
 /** Nothing may outlive a lifecycle: no registration, no JIT file, no task, no secret in a history or a log. */
 function expectNothingLeftBehind(): void {
   expect(fleet.github.runners().filter((runner) => runner.name.startsWith('ecs-'))).toEqual([]);
-  expect(fleet.s3.keys()).toEqual([]);
+  expect(objectsLeft()).toEqual([]);
   expect(fleet.ecs.running()).toEqual([]);
   expect(fleet.leakedSecrets()).toEqual([]);
 }
@@ -113,6 +116,25 @@ describe('runner lifecycle', () => {
     expectNothingLeftBehind();
   });
 
+  it('ends a late duplicate of the event, after the first lifecycle is Done, in Duplicate without asking GitHub', async () => {
+    // GIVEN a job served by a lifecycle that has ended
+    await startFleet();
+    const { job, request } = queuedJob();
+    const first = await fleet.launch(request);
+    const registrations = fleet.github.stats().calls[JITCONFIG];
+
+    // WHEN the same launch request starts another execution (a webhook redelivery, an archive replay)
+    const late = await fleet.launch(request);
+
+    // THEN it stops at the runner name's claim: no registration, no task
+    expect(first.path).toEqual(HAPPY_PATH);
+    expect(late).toMatchObject({ status: 'SUCCEEDED', path: [STATE.mintToken, STATE.duplicate] });
+    expect(fleet.github.stats().calls[JITCONFIG]).toBe(registrations);
+    expect(fleet.ecs.tasks).toHaveLength(1);
+    expect(fleet.s3.keys()).toEqual([expect.stringMatching(new RegExp(`/${CLAIM_OBJECT_PREFIX}ecs-${job.id}-1$`))]);
+    expectNothingLeftBehind();
+  });
+
   it('runs the same task on on-demand capacity when Spot has none', async () => {
     await startFleet();
     fleet.ecs.planner = scriptedPlans({ kind: 'no-capacity' }, { kind: 'normal' });
@@ -176,7 +198,7 @@ describe('runner lifecycle', () => {
 
     expect(result.path).toEqual([...HAPPY_PATH.slice(0, 4), STATE.mintToken, STATE.notNeeded]);
     expect(fleet.github.job(job.id)).toMatchObject({ status: 'completed', runnerName: 'foreign-runner' });
-    expect(fleet.s3.keys()).toEqual([]);
+    expect(objectsLeft()).toEqual([]);
     expect(fleet.ecs.running()).toEqual([]);
   });
 
@@ -245,6 +267,24 @@ describe('runner lifecycle', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(fleet.github.stats().serverErrors).toBeGreaterThan(0);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+
+  it('serves the job when generate-jitconfig registers the runner but its response is lost', async () => {
+    // GIVEN GitHub loses the response of half the registrations, after registering the runner
+    await startFleet({ seed: 3, faults: { serverErrorRateByRoute: { [JITCONFIG]: 0.5 }, lostResponseShare: 1 } });
+    const { job, request } = queuedJob();
+
+    // WHEN the job's lifecycle runs
+    const result = await fleet.launch(request);
+
+    // THEN the retry met 409, deleted its own orphaned registration and registered again, instead of ending as a duplicate
+    expect(fleet.github.stats().faultsInjected).toBeGreaterThan(0);
+    expect(fleet.github.stats().statuses['409']).toBe(1);
+    expect(fleet.github.stats().calls['DELETE /orgs/{org}/actions/runners/{runner_id}']).toBe(1);
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toEqual(HAPPY_PATH);
+    expect(fleet.github.job(job.id)).toMatchObject({ status: 'completed', runnerName: `ecs-${job.id}-1` });
     expectNothingLeftBehind();
   });
 

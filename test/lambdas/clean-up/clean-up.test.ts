@@ -90,6 +90,15 @@ describe('cleanUp after the runner served its job', () => {
     });
   });
 
+  it('keeps the runner name\'s claim, so that a late duplicate of the event is still caught', async () => {
+    jobIs({ status: 'completed', conclusion: 'success', runner_name: RUNNER });
+
+    await cleanUp(afterRunRunner(aStoppedTask()), EXECUTION, deps());
+
+    // The JIT file is the only object deleted: the bucket's lifecycle rule expires the claim.
+    expect(s3Mock.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input.Key)).toEqual([`jit/${RUNNER}.env`]);
+  });
+
   it('returns the same state when run twice', async () => {
     jobIs({ status: 'completed', conclusion: 'success', runner_name: RUNNER });
     jobIs({ status: 'completed', conclusion: 'success', runner_name: RUNNER });
@@ -306,6 +315,7 @@ describe('cleanUp after Mint token failed', () => {
       attempts: [{ attempt: 1, runner: RUNNER, runnerClass: null, capacity: null, taskArn: null, outcome: 'launch-failed', detail: 'GitHubUnavailable: GitHub is unavailable for PUT: HTTP 502', registrationDeleted: true }],
     });
     expectJitObjectDeleted();
+    expect(s3Mock).not.toHaveReceivedCommandWith(DeleteObjectCommand, { Key: `claims/${RUNNER}` });
     expect(ecsMock).not.toHaveReceivedAnyCommand();
   });
 

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import nock from 'nock';
@@ -8,10 +8,12 @@ import type { GitHubClient } from '../../../lambdas/github/client';
 import { mintToken, type MintTokenDeps } from '../../../lambdas/mint-token/mint-token';
 import { InvalidLaunchRequestError, JobNotQueuedError, NoMatchingRunnerClassError, RunnerNameTakenError } from '../../../lambdas/shared/errors';
 import { aGitHubClient, captureLogs, expectTokenExchange, type LogCapture } from '../support/github-app';
-import { API_URL, ENCODED_JIT_CONFIG, errorBodies, INSTALLATION_TOKEN, installationResponse, jitConfigResponse, jobResponse } from '../support/github-fixtures';
+import { API_URL, ENCODED_JIT_CONFIG, errorBodies, INSTALLATION_TOKEN, installationResponse, jitConfigResponse, jobResponse, runnersResponse } from '../support/github-fixtures';
 import { aLaunchRequest, aLifecycleState, aManualRequest, aRunnerClass, aStepsConfig, EXECUTION, EXECUTION_ARN, JIT_BUCKET_ARN, withoutRunner } from '../support/builders';
+import { claimHeldBy, OTHER_EXECUTION_ARN, s3Error } from '../support/s3';
 
 const GENERATE = '/repos/octo-org/hello-world/actions/runners/generate-jitconfig';
+const CLAIM = { Bucket: 'fleet-jit-configs', Key: 'claims/ecs-1234567-1' };
 const s3 = new S3Client({ region: 'eu-west-1' });
 const s3Mock = mockClient(s3);
 let logs: LogCapture;
@@ -62,7 +64,9 @@ describe('mintToken on a first attempt', () => {
     // WHEN Mint token runs
     const state = await mintToken(aLaunchRequest(), EXECUTION, deps());
 
-    // THEN the JIT config went to S3, encrypted, as an environment file
+    // THEN the runner name was claimed for this execution, create-only
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { ...CLAIM, Body: EXECUTION_ARN, IfNoneMatch: '*', ServerSideEncryption: 'AES256' });
+    // AND the JIT config went to S3, encrypted, as an environment file
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: 'fleet-jit-configs',
       Key: 'jit/ecs-1234567-1.env',
@@ -96,6 +100,29 @@ describe('mintToken on a first attempt', () => {
       },
     });
     expectNoCredentialIn(state);
+  });
+
+  it('claims the runner name before it asks GitHub for the runner', async () => {
+    // GIVEN S3 and GitHub that record the order of the calls
+    const calls: string[] = [];
+    s3Mock.on(PutObjectCommand).callsFake((input: { Key: string }) => {
+      calls.push(`s3 put ${input.Key}`);
+      return {};
+    });
+    expectTokenExchange();
+    nock(API_URL)
+      .post(GENERATE)
+      .reply(201, () => {
+        calls.push('github generate-jitconfig');
+        return jitConfigResponse('ecs-1234567-1', 23);
+      });
+
+    // WHEN Mint token runs
+    await mintToken(aLaunchRequest(), EXECUTION, deps());
+
+    // THEN the claim came first, then the registration, then the JIT file
+    expect(calls).toEqual(['s3 put claims/ecs-1234567-1', 'github generate-jitconfig', 's3 put jit/ecs-1234567-1.env']);
+    expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
   });
 
   it('makes exactly one GitHub call, generate-jitconfig, when the installation is known and its token cached', async () => {
@@ -195,17 +222,136 @@ describe('mintToken on a relaunch', () => {
   });
 });
 
-describe('mintToken failures', () => {
-  it('fails with RunnerNameTaken when GitHub already has the runner: the duplicate-event guard', async () => {
+describe('mintToken duplicate-event guard', () => {
+  const preconditionFailed = () => s3Error('PreconditionFailed', 412);
+
+  it('fails with RunnerNameTaken, without calling GitHub, when another execution claimed the runner name', async () => {
+    // GIVEN a late duplicate of the event: the first execution's claim is still there
+    s3Mock.on(PutObjectCommand, CLAIM).rejects(preconditionFailed());
+    s3Mock.on(GetObjectCommand, CLAIM).callsFake(() => claimHeldBy(OTHER_EXECUTION_ARN));
+
+    // WHEN Mint token runs
+    const error = await mintToken(aLaunchRequest(), EXECUTION, deps()).catch((caught: unknown) => caught);
+
+    // THEN it stops as a duplicate before any GitHub call, and writes no JIT file
+    expect(error).toBeInstanceOf(RunnerNameTakenError);
+    expect(error).toMatchObject({ name: 'RunnerNameTaken', runnerName: 'ecs-1234567-1' });
+    expect(github.callCounts()).toEqual({});
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+    expect(logs.text()).toContain(OTHER_EXECUTION_ARN);
+  });
+
+  it('goes on when the claim is its own: a Step Functions retry of the same execution', async () => {
+    // GIVEN an earlier try of this execution claimed the name, then failed before registering
+    s3Mock.on(PutObjectCommand, CLAIM).rejects(preconditionFailed());
+    s3Mock.on(GetObjectCommand, CLAIM).callsFake(() => claimHeldBy(EXECUTION_ARN));
+    expectTokenExchange();
+    expectGenerate('ecs-1234567-1');
+
+    // WHEN Mint token is retried
+    const state = await mintToken(aLaunchRequest(), EXECUTION, deps());
+
+    // THEN the runner is registered and its JIT file written
+    expect(state.runner).toMatchObject({ name: 'ecs-1234567-1', id: 23 });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Key: 'jit/ecs-1234567-1.env' });
+  });
+
+  it('replaces its own registration whose response was lost, when GitHub answers 409 on the retry', async () => {
+    // GIVEN the first try registered the runner but never saw the answer; the retry finds its own claim
+    s3Mock.on(PutObjectCommand, CLAIM).rejects(preconditionFailed());
+    s3Mock.on(GetObjectCommand, CLAIM).callsFake(() => claimHeldBy(EXECUTION_ARN));
     expectTokenExchange();
     nock(API_URL).post(GENERATE).reply(409, errorBodies.nameTaken('ecs-1234567-1'));
+    const lookup = nock(API_URL)
+      .get('/repos/octo-org/hello-world/actions/runners')
+      .query({ name: 'ecs-1234567-1', per_page: '100' })
+      .reply(200, runnersResponse([{ id: 19, name: 'ecs-1234567-1' }]));
+    const deleted = nock(API_URL).delete('/repos/octo-org/hello-world/actions/runners/19').reply(204);
+    expectGenerate('ecs-1234567-1');
+
+    // WHEN Mint token runs
+    const state = await mintToken(aLaunchRequest(), EXECUTION, deps());
+
+    // THEN the orphaned registration was found by name and deleted, and the new one is handed on
+    expect(lookup.isDone()).toBe(true);
+    expect(deleted.isDone()).toBe(true);
+    expect(state.runner).toMatchObject({ name: 'ecs-1234567-1', id: 23 });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Key: 'jit/ecs-1234567-1.env', Body: `RUNNER_JIT_CONFIG=${ENCODED_JIT_CONFIG}\n` });
+    expectNoCredentialIn(state);
+  });
+
+  it('fails with RunnerNameTaken when GitHub answers 409 again after the orphaned registration was deleted', async () => {
+    s3Mock.on(PutObjectCommand, CLAIM).rejects(preconditionFailed());
+    s3Mock.on(GetObjectCommand, CLAIM).callsFake(() => claimHeldBy(EXECUTION_ARN));
+    expectTokenExchange();
+    nock(API_URL).post(GENERATE).times(2).reply(409, errorBodies.nameTaken('ecs-1234567-1'));
+    nock(API_URL)
+      .get('/repos/octo-org/hello-world/actions/runners')
+      .query({ name: 'ecs-1234567-1', per_page: '100' })
+      .reply(200, runnersResponse([{ id: 19, name: 'ecs-1234567-1' }]));
+    nock(API_URL).delete('/repos/octo-org/hello-world/actions/runners/19').reply(204);
 
     const error = await mintToken(aLaunchRequest(), EXECUTION, deps()).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(RunnerNameTakenError);
-    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    expect(github.callCounts()['POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig']).toBe(2);
+    expect(s3Mock).not.toHaveReceivedCommandWith(PutObjectCommand, { Key: 'jit/ecs-1234567-1.env' });
+  });
+
+  it('fails with RunnerNameTaken, deleting nothing, when GitHub answers 409 to a name this call claimed first', async () => {
+    // GIVEN a registration that predates the claim (a runner registered before claims existed)
+    expectTokenExchange();
+    nock(API_URL).post(GENERATE).reply(409, errorBodies.nameTaken('ecs-1234567-1'));
+
+    // WHEN Mint token runs
+    const error = await mintToken(aLaunchRequest(), EXECUTION, deps()).catch((caught: unknown) => caught);
+
+    // THEN it ends as a duplicate: no lookup, no delete, no JIT file
+    expect(error).toBeInstanceOf(RunnerNameTakenError);
+    expect(Object.keys(github.callCounts()).sort()).toEqual(['POST /app/installations/{installation_id}/access_tokens', 'POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig']);
+    expect(s3Mock).not.toHaveReceivedCommandWith(PutObjectCommand, { Key: 'jit/ecs-1234567-1.env' });
     expectNoCredentialIn(error);
   });
+
+  it('fails with the S3 error, without calling GitHub, when the claim cannot be written', async () => {
+    // GIVEN S3 answers 500 to the claim
+    s3Mock.on(PutObjectCommand, CLAIM).rejects(s3Error('InternalError', 500));
+
+    // WHEN Mint token runs
+    const error = await mintToken(aLaunchRequest(), EXECUTION, deps()).catch((caught: unknown) => caught);
+
+    // THEN the S3 error surfaces as it is, for the state machine's catch, and GitHub was never asked
+    expect(error).toMatchObject({ name: 'InternalError', $metadata: { httpStatusCode: 500 } });
+    expect(github.callCounts()).toEqual({});
+    expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
+  });
+
+  it('writes the claim again after a conflicting concurrent write (409), as S3 advises', async () => {
+    // GIVEN S3 reports a conflicting write in flight once, then another execution's claim
+    s3Mock.on(PutObjectCommand, CLAIM).rejectsOnce(s3Error('ConditionalRequestConflict', 409)).rejects(preconditionFailed());
+    s3Mock.on(GetObjectCommand, CLAIM).callsFake(() => claimHeldBy(OTHER_EXECUTION_ARN));
+
+    // WHEN Mint token runs
+    const error = await mintToken(aLaunchRequest(), EXECUTION, deps()).catch((caught: unknown) => caught);
+
+    // THEN the second write settled it: a duplicate, and GitHub was never asked
+    expect(error).toBeInstanceOf(RunnerNameTakenError);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 2);
+    expect(github.callCounts()).toEqual({});
+  });
+
+  it('claims the name again when the claim expired between the write and the read', async () => {
+    s3Mock.on(PutObjectCommand, CLAIM).rejectsOnce(preconditionFailed()).resolves({});
+    s3Mock.on(GetObjectCommand, CLAIM).rejects(s3Error('NoSuchKey', 404));
+    expectTokenExchange();
+    expectGenerate('ecs-1234567-1');
+
+    await expect(mintToken(aLaunchRequest(), EXECUTION, deps())).resolves.toHaveProperty('runner.id', 23);
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { ...CLAIM, IfNoneMatch: '*' });
+  });
+});
+
+describe('mintToken failures', () => {
 
   it('fails with NoMatchingRunnerClass when no class offers the labels, before calling GitHub', async () => {
     const error = await mintToken(aLaunchRequest({ labels: ['self-hosted', 'gpu'] }), EXECUTION, deps()).catch((caught: unknown) => caught);
@@ -225,8 +371,8 @@ describe('mintToken failures', () => {
   });
 
   it('deletes the new registration and fails with the S3 error when the JIT file cannot be written', async () => {
-    // GIVEN S3 refuses the write
-    s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    // GIVEN S3 takes the claim but refuses the JIT file
+    s3Mock.on(PutObjectCommand, { Key: 'jit/ecs-1234567-1.env' }).rejects(s3Error('AccessDenied', 403));
     expectTokenExchange();
     expectGenerate('ecs-1234567-1');
     const deleted = nock(API_URL).delete('/repos/octo-org/hello-world/actions/runners/23').reply(204);
@@ -241,7 +387,7 @@ describe('mintToken failures', () => {
   });
 
   it('still fails with the S3 error when deleting the registration fails too', async () => {
-    s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error('Slow Down'), { name: 'SlowDown' }));
+    s3Mock.on(PutObjectCommand, { Key: 'jit/ecs-1234567-1.env' }).rejects(s3Error('SlowDown', 503));
     expectTokenExchange();
     expectGenerate('ecs-1234567-1');
     nock(API_URL).delete('/repos/octo-org/hello-world/actions/runners/23').reply(502, errorBodies.serverError);
