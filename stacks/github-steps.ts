@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, type GitHubScope, type RunnerClassRuntime } from '../statemachine/contracts';
 import type { JitConfigStore } from './jit-config-store';
-import { NodeFunction } from './node-function';
+import { LAMBDA_ENTRIES, NodeFunction } from './node-function';
 
 export interface GitHubStepsProps {
   readonly gitHubAppId: number;
@@ -43,7 +43,7 @@ export class GitHubSteps extends Construct {
         }) as secretsmanager.ISecret); // Secret's optional fields do not satisfy exactOptionalPropertyTypes
 
     const fn = new NodeFunction(this, 'Function', {
-      entry: 'lambdas/github-steps/handler.ts',
+      entry: LAMBDA_ENTRIES.gitHubSteps,
       description: 'Runner lifecycle: mints single-use runner configs and cleans registrations up',
       logRetention: props.logRetention,
       timeout: Duration.seconds(60),

@@ -6,11 +6,27 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_26_X;
+
+/** Every Lambda's handler file, relative to the repository root (the benchmark measures these bundles). */
+export const LAMBDA_ENTRIES = {
+  webhookRelay: 'lambdas/webhook-relay/handler.ts',
+  gitHubSteps: 'lambdas/github-steps/handler.ts',
+} as const;
+
+/** How esbuild bundles each Lambda: minified ESM with the AWS SDK inside, for a current Node. */
+export const LAMBDA_BUNDLE = {
+  format: 'esm',
+  minify: true,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  // Some dependencies still call require(); give the ESM bundle one.
+  banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+} as const;
 const ROOT = path.join(__dirname, '..');
 
 export interface NodeFunctionProps {
-  /** Handler file, relative to the repository root (e.g. `lambdas/webhook-relay/handler.ts`). */
-  readonly entry: string;
+  /** Handler file, relative to the repository root: one of LAMBDA_ENTRIES. */
+  readonly entry: (typeof LAMBDA_ENTRIES)[keyof typeof LAMBDA_ENTRIES];
   readonly description: string;
   readonly environment: Record<string, string>;
   readonly logRetention: logs.RetentionDays;
@@ -43,13 +59,12 @@ export class NodeFunction extends nodejs.NodejsFunction {
       projectRoot: ROOT,
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        minify: true,
+        minify: LAMBDA_BUNDLE.minify,
         sourceMap: false,
-        target: 'node22',
-        mainFields: ['module', 'main'],
+        target: LAMBDA_BUNDLE.target,
+        mainFields: [...LAMBDA_BUNDLE.mainFields],
         bundleAwsSDK: true,
-        // Some dependencies still call require(); give the ESM bundle one.
-        banner: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);",
+        banner: LAMBDA_BUNDLE.banner,
       },
     });
   }

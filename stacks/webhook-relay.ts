@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../statemachine/contracts';
-import { NodeFunction } from './node-function';
+import { LAMBDA_ENTRIES, NodeFunction } from './node-function';
 
 export interface WebhookRelayProps {
   /** The bus the relay puts `workflow_job` events on. */
@@ -38,7 +38,7 @@ export class WebhookRelay extends Construct {
     });
 
     const fn = new NodeFunction(this, 'Function', {
-      entry: 'lambdas/webhook-relay/handler.ts',
+      entry: LAMBDA_ENTRIES.webhookRelay,
       description: 'Verifies GitHub webhook signatures and puts workflow_job events on the fleet bus',
       logRetention: props.logRetention,
       // GitHub gives up on a delivery after 10 s.

@@ -43,6 +43,8 @@ export interface FakeEcsOptions {
 /** One task's life, for timelines and leftover checks. */
 export interface TaskRecord {
   taskArn: string;
+  /** When RunTask was called. */
+  requestedAtMs: number;
   runnerName: string;
   capacityProvider: string;
   startedAtMs: number;
@@ -76,6 +78,7 @@ export class FakeEcs {
   /** What `ecs:runTask.sync` does: start the task, wait until it stops, return it as DescribeTasks would. */
   runTaskSync = async (parameters: RunTaskParameters, stateName: string): Promise<unknown> => {
     this.count('RunTask');
+    const requestedAtMs = this.now();
     const capacityProvider = parameters.CapacityProviderStrategy[0]?.CapacityProvider ?? 'FARGATE';
     const runnerName = parameters.StartedBy;
     const plan = this.planner({ runnerName, capacityProvider, stateName, index: this.launched });
@@ -88,6 +91,7 @@ export class FakeEcs {
 
     const record: TaskRecord = {
       taskArn: `arn:aws:ecs:local-1:000000000000:task/runners/${(this.tasks.length + 1).toString(16).padStart(32, '0')}`,
+      requestedAtMs,
       runnerName,
       capacityProvider,
       startedAtMs: this.now(),

@@ -127,6 +127,7 @@ export function createFakeGitHub(options: FakeGitHubOptions): FakeGitHub {
         ...stats.snapshot(),
         primaryUsed: limiter.primaryUsed(),
         secondaryPoints: limiter.secondaryPoints(),
+        secondaryPointsAdmitted: limiter.admittedPoints,
         deliveries: {
           total: deliveries.length,
           failed: deliveries.filter((delivery) => delivery.status !== 'OK').length,

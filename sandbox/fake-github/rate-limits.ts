@@ -21,9 +21,13 @@ interface PrimaryWindow {
 export class RateLimiter {
   private readonly primaryLimit: number;
   private readonly secondaryLimit: number;
+  private readonly hourMs: number;
+  private readonly minuteMs: number;
   private readonly primary = new Map<string, PrimaryWindow>();
   private readonly secondary = new Map<string, { atMs: number; points: number }[]>();
   private readonly forced: { kind: LimitKind; untilMs: number; identity: string | null }[] = [];
+  /** Secondary-limit points of every admitted request since the start. */
+  admittedPoints = 0;
 
   constructor(
     private readonly options: RateLimitOptions,
@@ -31,6 +35,9 @@ export class RateLimiter {
   ) {
     this.primaryLimit = options.primaryPerHour ?? 5000;
     this.secondaryLimit = options.secondaryPointsPerMinute ?? 900;
+    // A benchmark shrinks the windows instead of running for minutes: the same limits, on a faster clock.
+    this.hourMs = HOUR_MS / (options.windowScale ?? 1);
+    this.minuteMs = MINUTE_MS / (options.windowScale ?? 1);
   }
 
   static points(method: string): number {
@@ -44,7 +51,7 @@ export class RateLimiter {
     const forced = this.activeForced(identity, nowMs);
 
     if (window.used >= this.primaryLimit || forced?.kind === 'primary') {
-      const resetMs = forced?.kind === 'primary' ? Math.max(forced.untilMs, window.startMs + HOUR_MS) : window.startMs + HOUR_MS;
+      const resetMs = forced?.kind === 'primary' ? Math.max(forced.untilMs, window.startMs + this.hourMs) : window.startMs + this.hourMs;
       return {
         ok: false,
         kind: 'primary',
@@ -53,7 +60,7 @@ export class RateLimiter {
       };
     }
     window.used += 1;
-    const primaryHeaders = headers(this.primaryLimit, this.primaryLimit - window.used, window.used, window.startMs + HOUR_MS);
+    const primaryHeaders = headers(this.primaryLimit, this.primaryLimit - window.used, window.used, window.startMs + this.hourMs);
 
     const cost = RateLimiter.points(method);
     const spent = this.secondaryEntries(identity, nowMs);
@@ -72,6 +79,7 @@ export class RateLimiter {
       };
     }
     spent.push({ atMs: nowMs, points: cost });
+    this.admittedPoints += cost;
     return { ok: true, headers: primaryHeaders };
   }
 
@@ -99,14 +107,14 @@ export class RateLimiter {
 
   private primaryWindow(identity: string, nowMs: number): PrimaryWindow {
     const window = this.primary.get(identity);
-    if (window && nowMs < window.startMs + HOUR_MS) return window;
+    if (window && nowMs < window.startMs + this.hourMs) return window;
     const fresh = { startMs: nowMs, used: 0 };
     this.primary.set(identity, fresh);
     return fresh;
   }
 
   private secondaryEntries(identity: string, nowMs: number): { atMs: number; points: number }[] {
-    const entries = (this.secondary.get(identity) ?? []).filter((entry) => entry.atMs > nowMs - MINUTE_MS);
+    const entries = (this.secondary.get(identity) ?? []).filter((entry) => entry.atMs > nowMs - this.minuteMs);
     this.secondary.set(identity, entries);
     return entries;
   }
@@ -117,9 +125,9 @@ export class RateLimiter {
     if (total + cost <= this.secondaryLimit) return null;
     for (const entry of entries) {
       total -= entry.points;
-      if (total + cost <= this.secondaryLimit) return Math.max(1, Math.ceil((entry.atMs + MINUTE_MS - nowMs) / 1000));
+      if (total + cost <= this.secondaryLimit) return Math.max(1, Math.ceil((entry.atMs + this.minuteMs - nowMs) / 1000));
     }
-    return 60;
+    return Math.ceil(this.minuteMs / 1000);
   }
 
   private activeForced(identity: string, nowMs: number): { kind: LimitKind; untilMs: number } | undefined {

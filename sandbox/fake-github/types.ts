@@ -38,6 +38,8 @@ export interface RateLimitOptions {
   primaryStatus?: 403 | 429;
   /** @default 403 */
   secondaryStatus?: 403 | 429;
+  /** Shrink both windows by this factor (a minute becomes 60 s / windowScale), for benchmarks. @default 1 */
+  windowScale?: number;
 }
 
 export type ServerErrorStatus = 500 | 502 | 503;
@@ -215,5 +217,7 @@ export interface FakeGitHubStats {
   primaryUsed: Record<string, number>;
   /** Secondary points used in the rolling minute, per identity. */
   secondaryPoints: Record<string, number>;
+  /** Secondary points of every request served since the start (reads 1, writes 5). */
+  secondaryPointsAdmitted: number;
   deliveries: { total: number; failed: number; redeliveries: number; inFlight: number };
 }

@@ -58,6 +58,17 @@ export interface ExecutionResult {
 }
 
 let executionCounter = 0;
+const machines = new WeakMap<Definition, StateMachine>();
+
+/** One StateMachine per definition: constructing it validates the whole definition, which is slow. */
+function stateMachineFor(definition: Definition): StateMachine {
+  let machine = machines.get(definition);
+  if (!machine) {
+    machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { checkArn: false } });
+    machines.set(definition, machine);
+  }
+  return machine;
+}
 
 export async function runLocalExecution(
   definition: Definition,
@@ -85,9 +96,7 @@ export async function runLocalExecution(
       : lambdaState;
   }
 
-  const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
-    validationOptions: { checkArn: false },
-  });
+  const machine = stateMachineFor(definition);
   const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
     overrides: { taskResourceLocalHandlers: taskHandlers as never, retryIntervalOverrides },
     context: { Execution: { Id: executionArn, Name: name, StartTime: new Date().toISOString(), RoleArn: 'arn:aws:iam::000000000000:role/local' } },

@@ -1,0 +1,18 @@
+// `npm run bench`: the performance figures of the fleet, as JSON. Compare ratios within one run: these machines
+// are shared and noisy.
+import { measureBundles } from './bundles';
+import { runBurst } from './burst';
+
+async function main(): Promise<void> {
+  const sizes = (process.env.BENCH_BURSTS ?? '200,1000').split(',').map(Number).filter((n) => n > 0);
+  const startedAt = new Date().toISOString();
+  const lambdas = await measureBundles();
+  const bursts: Record<string, unknown> = {};
+  for (const jobs of sizes) bursts[`burst${jobs}`] = await runBurst({ jobs });
+  process.stdout.write(`${JSON.stringify({ date: startedAt, node: process.version, lambdas, ...bursts }, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
