@@ -13,6 +13,7 @@ import { createWebhookSecrets } from '../lambdas/webhook-relay/webhook-secrets';
 import type { FleetConfigInput } from '../stacks/config';
 import { ENV, type LaunchRequest } from '../statemachine/contracts';
 import { FakeEventBus } from './fake-aws/event-bus';
+import { ConcurrencyLimit } from './fake-aws/lambda-concurrency';
 import { FakeEcs, type FakeEcsOptions } from './fake-aws/ecs';
 import { FakeS3 } from './fake-aws/s3';
 import { createFakeGitHub, type FakeGitHub, type FaultOptions, type JobView, type QueueJobInput, type RateLimitOptions } from './fake-github';
@@ -45,10 +46,12 @@ export interface LocalFleetOptions {
   ecs?: Omit<FakeEcsOptions, 'github' | 's3'>;
   /** Print the Lambdas' log lines as they are written. @default false */
   printLogs?: boolean;
-  /** Wait between Step Functions retries, in ms (real retries wait seconds to minutes). @default 0 */
-  retryIntervalMs?: number;
+  /** Wait between Step Functions retries: ms, or the definition's schedule sped up by `scale`. @default 0 */
+  retryIntervalMs?: number | { scale: number };
   /** The rule starts an execution for each matching event. Off: only `launch` starts executions. @default true */
   startFromEvents?: boolean;
+  /** How long a GitHub call may wait out a rate limit in the Lambda (scaled down by benchmarks). @default 75000 */
+  gitHubWaitBudgetMs?: number;
 }
 
 /** Sees every GitHub step as it ends: tests use it to change the world between two states. */
@@ -90,7 +93,7 @@ export class LocalFleet {
     /** Every line the relay and the GitHub steps logged. */
     readonly logLines: string[],
     secrets: string[],
-    private readonly retryIntervalMs: number,
+    private readonly retryIntervalMs: number | { scale: number },
   ) {
     this.secrets = secrets;
   }
@@ -149,10 +152,18 @@ export class LocalFleet {
 
     const config = readStepsConfig({ ...stepsEnv, [ENV.gitHubApiUrl]: url });
     const privateKeyReader = createSecretReader(secretsManager, config.privateKeySecretArn);
-    const gitHubClient = createGitHubClient({ appId: config.gitHubAppId, privateKey: () => privateKeyReader.read(), baseUrl: url, logger: logger.child({ component: 'github-steps' }) });
+    const gitHubClient = createGitHubClient({
+      appId: config.gitHubAppId,
+      privateKey: () => privateKeyReader.read(),
+      baseUrl: url,
+      logger: logger.child({ component: 'github-steps' }),
+      ...(options.gitHubWaitBudgetMs !== undefined ? { rateLimitWaitBudgetMs: options.gitHubWaitBudgetMs } : {}),
+    });
     const s3 = new FakeS3();
     const ecs = new FakeEcs({ github, s3, ...options.ecs });
-    const steps = createGitHubSteps({ github: gitHubClient, s3, ecs, config, logger: logger.child({ component: 'github-steps' }) });
+    const runStep = createGitHubSteps({ github: gitHubClient, s3, ecs, config, logger: logger.child({ component: 'github-steps' }) });
+    const concurrency = new ConcurrencyLimit(reservedConcurrency(template, ENV.privateKeySecretArn) ?? Number.POSITIVE_INFINITY);
+    const steps = (input: unknown) => concurrency.run(() => runStep(input));
 
     const fleet = new LocalFleet(github, gitHubClient, s3, ecs, bus, secretsManager, privateKeyReader, definition, steps, relay, logLines, [privateKeyPem, webhookSecret], options.retryIntervalMs ?? 0);
     if (options.startFromEvents ?? true) bus.onExecutionInput((input) => void fleet.launch(input));
@@ -209,10 +220,24 @@ export class LocalFleet {
   }
 }
 
+type Template = Parameters<typeof resolveIntrinsics>[1];
+type TemplateResource = Template['Resources'][string];
+
+const variablesOf = (r: TemplateResource) => (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+
+/** The Lambda function of the template whose environment variables include `marker`. */
+function functionWith(template: Template, marker: string): TemplateResource | undefined {
+  return Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && marker in variablesOf(r));
+}
+
+/** The reserved concurrency of the function whose variables include `marker`, if it has one. */
+function reservedConcurrency(template: Template, marker: string): number | undefined {
+  const value = functionWith(template, marker)?.Properties?.ReservedConcurrentExecutions;
+  return typeof value === 'number' ? value : undefined;
+}
+
 /** The environment of the function whose variables include `marker`, references resolved to stand-ins. */
-function functionEnvironment(template: Parameters<typeof resolveIntrinsics>[1], marker: string): Record<string, string> {
-  const variablesOf = (r: { Properties?: Record<string, unknown> }) => (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-  const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && marker in variablesOf(r));
-  const variables = fn ? variablesOf(fn) : {};
-  return Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, resolveIntrinsics(value, template)]));
+function functionEnvironment(template: Template, marker: string): Record<string, string> {
+  const fn = functionWith(template, marker);
+  return Object.fromEntries(Object.entries(fn ? variablesOf(fn) : {}).map(([name, value]) => [name, resolveIntrinsics(value, template)]));
 }

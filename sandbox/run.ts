@@ -36,8 +36,11 @@ export interface SandboxRunOptions {
   gitHubFaults?: FaultOptions;
   /** The runner's idle timeout. @default 1500 */
   idleTimeoutMs?: number;
-  /** Wait between Step Functions retries. @default 50 */
-  retryIntervalMs?: number;
+  /**
+   * Every wait of the run (GitHub's rate-limit windows and retry-after, Step Functions' retry schedule, the
+   * Lambda's rate-limit wait) is this many times shorter than in AWS, so a demo takes seconds. @default 60
+   */
+  timeScale?: number;
   /** Called every `progressIntervalMs` while the run goes on. */
   onProgress?: (progress: SandboxProgress) => void;
   /** @default 250 */
@@ -72,10 +75,13 @@ export async function runSandbox(options: SandboxRunOptions = {}): Promise<Sandb
   const seed = options.seed ?? 1;
   const total = options.jobs ?? 20;
   const random = createRandom(seed);
+  const timeScale = options.timeScale ?? 60;
   const fleet = await LocalFleet.start({
     seed,
     faults: options.gitHubFaults ?? { serverErrorRate: 0.02 },
-    retryIntervalMs: options.retryIntervalMs ?? 50,
+    rateLimits: { windowScale: timeScale },
+    retryIntervalMs: { scale: timeScale },
+    gitHubWaitBudgetMs: 75_000 / timeScale,
     printLogs: options.printLogs ?? false,
     ecs: {
       idleTimeoutMs: options.idleTimeoutMs ?? 1_500,

@@ -132,6 +132,12 @@ export const fleetConfigSchema = z
     privateKeySecretArn: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'must be a Secrets Manager secret ARN').optional(),
     /** CloudWatch Container Insights on the runner cluster. @default true */
     containerInsights: z.boolean().default(true),
+    /**
+     * Reserved concurrency of the function that calls GitHub: at most this many calls wait on GitHub's rate limits
+     * at once, so a burst of jobs queues in Step Functions (free) instead of spending GitHub's hourly budget on
+     * refused requests. @default 10
+     */
+    gitHubConcurrency: z.number().int().min(1).max(1000).default(10),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -20,6 +20,8 @@ export interface GitHubStepsProps {
   readonly cluster: ecs.Cluster;
   readonly jitConfigs: JitConfigStore;
   readonly logRetention: logs.RetentionDays;
+  /** Reserved concurrency: how many invocations may call GitHub at once. */
+  readonly concurrency: number;
   /** @default - a new, empty secret; put the App's private key (PEM) in it after deploying */
   readonly privateKeySecretArn?: string;
 }
@@ -46,7 +48,9 @@ export class GitHubSteps extends Construct {
       entry: LAMBDA_ENTRIES.gitHubSteps,
       description: 'Runner lifecycle: mints single-use runner configs and cleans registrations up',
       logRetention: props.logRetention,
-      timeout: Duration.seconds(60),
+      // Room for a call that waits out a whole GitHub secondary-limit minute (75 s at most), and the others.
+      timeout: Duration.minutes(3),
+      reservedConcurrentExecutions: props.concurrency,
       environment: {
         [ENV.gitHubAppId]: String(props.gitHubAppId),
         [ENV.gitHubApiUrl]: props.gitHubApiUrl,

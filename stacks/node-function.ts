@@ -34,6 +34,8 @@ export interface NodeFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /** @default - no reserved concurrency */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export class NodeFunction extends nodejs.NodejsFunction {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
       environment: props.environment,
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       depsLockFilePath: path.join(ROOT, 'package-lock.json'),

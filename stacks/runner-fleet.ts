@@ -87,6 +87,7 @@ export class RunnerFleet extends Construct {
       cluster: this.runnerCluster.cluster,
       jitConfigs: this.jitConfigs,
       logRetention,
+      concurrency: config.gitHubConcurrency,
       ...(config.privateKeySecretArn ? { privateKeySecretArn: config.privateKeySecretArn } : {}),
     });
 

@@ -41,11 +41,16 @@ const GITHUB_OUTAGE_RETRY: sfn.RetryProps = {
   maxAttempts: 8,
   jitterStrategy: sfn.JitterType.FULL,
 };
+/**
+ * The GitHub steps function has reserved concurrency: in a burst, invocations beyond it are throttled (and cost
+ * nothing) until a slot frees. Keep trying for about 20 minutes, enough for GitHub to serve a large burst.
+ */
 const LAMBDA_THROTTLE_RETRY: sfn.RetryProps = {
   errors: [SERVICE_ERROR.lambdaTooManyRequests],
-  interval: Duration.seconds(2),
-  backoffRate: 2,
-  maxAttempts: 8,
+  interval: Duration.seconds(1),
+  backoffRate: 1.5,
+  maxDelay: Duration.seconds(30),
+  maxAttempts: 50,
   jitterStrategy: sfn.JitterType.FULL,
 };
 
@@ -102,6 +107,9 @@ function gitHubStep(scope: Construct, name: string, step: GitHubStep, fn: lambda
     }),
     outputPath: '$.Payload',
     retryOnServiceExceptions: true,
+    // Above the function's own 3-minute timeout: an explicit bound (the States Language's default is 60 s,
+    // Step Functions' own is a year; neither fits a call that may wait out a GitHub rate limit).
+    taskTimeout: sfn.Timeout.duration(Duration.minutes(4)),
   });
   task.addRetry(LAMBDA_THROTTLE_RETRY);
   task.addRetry(RATE_LIMIT_RETRY);

@@ -62,7 +62,7 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
     if (request.jobId != null) job = await getJobIfExists(deps.github, { owner: request.owner, repo: request.repo, installationId }, request.jobId);
     // GitHub removes an ephemeral runner's registration itself once its job completes: no DELETE on the happy path.
     const servedItsJob = job !== undefined && job.runner_name === name && job.status === 'completed';
-    if (!servedItsJob) registration = await deleteRegistration(deps.github, target, name, runner?.id);
+    if (!servedItsJob) registration = await deleteRegistration(deps.github, target, name, runner?.id, classification.kind === 'runner-exited');
   }
 
   const outcome = resolveOutcome(classification, job, name, registration);
@@ -107,10 +107,13 @@ async function getJobIfExists(github: GitHubClient, repository: { owner: string;
   }
 }
 
-async function deleteRegistration(github: GitHubClient, target: RunnerTarget, name: string, runnerId: number | undefined): Promise<Registration> {
+async function deleteRegistration(github: GitHubClient, target: RunnerTarget, name: string, runnerId: number | undefined, exitedNormally: boolean): Promise<Registration> {
   // Mint token may have failed after generate-jitconfig: only then look the registration up by its name.
   const id = runnerId ?? (await github.findRunnerByName(target, name))?.id;
   if (id === undefined) return 'never-created';
+  // A runner that exited normally most often ran a job (another one than ours, in a burst), and GitHub removed
+  // it: asking costs one rate-limit point where a DELETE costs five.
+  if (exitedNormally && !(await github.runnerExists(target, id))) return 'already-gone';
   return (await github.deleteRunner(target, id)) === 'deleted' ? 'deleted' : 'already-gone';
 }
 

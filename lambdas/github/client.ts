@@ -3,7 +3,7 @@
 // failures mapped in one place (map-error.ts).
 import { createAppAuth } from '@octokit/auth-app';
 import { request as octokitRequest } from '@octokit/request';
-import { RunnerBusyError, RunnerNameTakenError } from '../shared/errors';
+import { GitHubRateLimitedError, RunnerBusyError, RunnerNameTakenError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { statusOf, toGitHubError } from './map-error';
 import { installationSchema, jitConfigSchema, jobSchema, parseResponse, runnerListSchema, type GitHubJob, type GitHubRunner } from './responses';
@@ -12,6 +12,10 @@ export type { GitHubJob, GitHubRunner } from './responses';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** How long one call may wait in the Lambda for a rate limit to pass (a whole secondary-limit minute) before leaving it to Step Functions. */
+const DEFAULT_RATE_LIMIT_WAIT_BUDGET_MS = 75_000;
+/** How long calls keep going one at a time after a rate limit has passed. */
+const SERIALIZE_AFTER_RATE_LIMIT_MS = 60_000;
 const API_VERSION = '2022-11-28';
 
 /** Whose installation to look up: an organization, or the account that owns a repository. */
@@ -48,6 +52,8 @@ export interface GitHubClient {
   /** Registers a JIT runner. GitHub 409 (the name is taken) → RunnerNameTakenError. */
   generateJitConfig(target: RunnerTarget, runner: JitRunnerSpec): Promise<JitConfig>;
   findRunnerByName(target: RunnerTarget, name: string): Promise<GitHubRunner | undefined>;
+  /** Whether the registration still exists: a read (1 rate-limit point) where a DELETE costs 5. */
+  runnerExists(target: RunnerTarget, runnerId: number): Promise<boolean>;
   /** 404 → 'not-found' (already gone); 422 → RunnerBusyError. */
   deleteRunner(target: RunnerTarget, runnerId: number): Promise<'deleted' | 'not-found'>;
   rerunJob(repository: RepositoryRef, jobId: number): Promise<void>;
@@ -64,7 +70,15 @@ export interface GitHubClientOptions {
   fetch?: typeof fetch;
   logger: Logger;
   timeoutMs?: number;
+  /**
+   * After a rate limit, calls wait for `retry-after` (plus a random share of it, so waiting callers do not all
+   * come back at the same instant) and try again, for up to this long in all; then they throw GitHubRateLimited
+   * for Step Functions to retry later. @default 75000
+   */
+  rateLimitWaitBudgetMs?: number;
   now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 interface EndpointOptions {
@@ -83,19 +97,62 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const counts = new Map<string, number>();
   const installations = new Map<string, number>();
 
+  const waitBudgetMs = options.rateLimitWaitBudgetMs ?? DEFAULT_RATE_LIMIT_WAIT_BUDGET_MS;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const random = options.random ?? Math.random;
+
+  // After a rate limit, the calls of this container go one at a time, each after `retry-after` has passed: a
+  // refused request still counts against the hourly limit, so callers must not all try at once, and the next
+  // one goes as soon as the previous one got through. The queue dissolves a minute after the last refusal.
+  let pausedUntilMs = 0;
+  let serializedUntilMs = 0;
+  let queue: Promise<void> = Promise.resolve();
+  const takeTurn = async (): Promise<() => void> => {
+    if (now() >= serializedUntilMs) return () => undefined;
+    const previous = queue;
+    let release!: () => void;
+    queue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    return release;
+  };
+
   // Every request, including auth-app's installation-token request, passes through this hook.
   const hook = async (send: Send, endpoint: EndpointOptions): Promise<{ status: number; data: unknown }> => {
     const route = `${endpoint.method} ${endpoint.url}`;
-    counts.set(route, (counts.get(route) ?? 0) + 1);
-    const startedAt = now();
-    try {
-      const response = await send({ ...endpoint, request: { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) } });
-      logger.debug('GitHub call', { route, status: response.status, durationMs: now() - startedAt });
-      return response;
-    } catch (error) {
-      const mapped = toGitHubError(error, route, now());
-      logger.info('GitHub call failed', { route, status: statusOf(error) ?? null, error: mapped.name, durationMs: now() - startedAt });
-      throw mapped;
+    let waitedMs = 0;
+    for (;;) {
+      const release = await takeTurn();
+      try {
+        const pauseMs = pausedUntilMs - now();
+        if (pauseMs > 0) {
+          // A tenth of jitter: only this container's callers wait here, one at a time.
+          const waitMs = Math.round(pauseMs * (1 + random() / 10));
+          if (waitedMs + waitMs > waitBudgetMs) throw new GitHubRateLimitedError(route, Math.ceil(pauseMs / 1000));
+          await sleep(waitMs);
+          waitedMs += waitMs;
+        }
+        counts.set(route, (counts.get(route) ?? 0) + 1);
+        const startedAt = now();
+        try {
+          const response = await send({ ...endpoint, request: { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) } });
+          logger.debug('GitHub call', { route, status: response.status, durationMs: now() - startedAt });
+          return response;
+        } catch (error) {
+          const mapped = toGitHubError(error, route, now());
+          if (mapped instanceof GitHubRateLimitedError) {
+            pausedUntilMs = Math.max(pausedUntilMs, now() + mapped.retryAfterSeconds * 1000);
+            serializedUntilMs = now() + mapped.retryAfterSeconds * 1000 + SERIALIZE_AFTER_RATE_LIMIT_MS;
+            if (waitedMs + mapped.retryAfterSeconds * 1000 <= waitBudgetMs) {
+              logger.info('GitHub rate limit: waiting', { route, retryAfterSeconds: mapped.retryAfterSeconds });
+              continue;
+            }
+          }
+          logger.info('GitHub call failed', { route, status: statusOf(error) ?? null, error: mapped.name, durationMs: now() - startedAt });
+          throw mapped;
+        }
+      } finally {
+        release();
+      }
     }
   };
 
@@ -181,6 +238,17 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       const { route, parameters } = runnersRoute(target, 'GET', '');
       const list = parseResponse(runnerListSchema, await asInstallation(target.installationId, route, { ...parameters, name, per_page: 100 }), route);
       return list.runners.find((runner) => runner.name === name);
+    },
+
+    async runnerExists(target, runnerId) {
+      const { route, parameters } = runnersRoute(target, 'GET', '/{runner_id}');
+      try {
+        await asInstallation(target.installationId, route, { ...parameters, runner_id: runnerId });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      }
     },
 
     async deleteRunner(target, runnerId) {

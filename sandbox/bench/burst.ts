@@ -12,7 +12,7 @@ const HAPPY_PATH = [STATE.mintToken, STATE.runRunner, STATE.cleanUp, STATE.check
 
 export interface BurstOptions {
   jobs: number;
-  /** Rate-limit and time scale. @default 10 */
+  /** Rate-limit and time scale: larger runs faster, but rounds retry-after (whole seconds) more coarsely. @default 5 */
   scale?: number;
   seed?: number;
 }
@@ -22,6 +22,8 @@ export interface BurstFigures {
   scale: number;
   jobsServed: number;
   executionsFailed: number;
+  /** Failed executions by error name. */
+  failuresByError: Record<string, number>;
   makespanSeconds: number;
   /** In real-time terms (scaled back). */
   runnersLaunchedPerMinute: number;
@@ -31,18 +33,20 @@ export interface BurstFigures {
   stateTransitionsPerJob: { happyPath: number | null; overall: number };
   /** Wall-clock time here from the queued webhook to RunTask (includes any rate-limit wait, which is scaled down). */
   webhookToRunTaskMs: { p50: number | null; p95: number | null };
+  /** Rate-limit points GitHub served per minute while the burst registered runners, against the secondary limit. */
   gitHubWriteRate: { pointsPerMinute: number; limitPerMinute: number; fractionOfLimit: number };
   rateLimitedResponses: number;
   leftovers: { registrations: number; jitFiles: number; tasks: number };
 }
 
 export async function runBurst(options: BurstOptions): Promise<BurstFigures> {
-  const scale = options.scale ?? 10;
+  const scale = options.scale ?? 5;
   const fleet = await LocalFleet.start({
     seed: options.seed ?? 1,
     rateLimits: { secondaryPointsPerMinute: SECONDARY_LIMIT_POINTS_PER_MINUTE, windowScale: scale },
-    // Step Functions waits up to a minute (full jitter) before retrying a rate-limited call: about 30 s on average.
-    retryIntervalMs: 30_000 / scale,
+    // Step Functions' own retry schedule (a minute and doubling, full jitter at its mean), sped up like the rest.
+    retryIntervalMs: { scale },
+    gitHubWaitBudgetMs: 75_000 / scale,
     ecs: { idleTimeoutMs: 60_000 / scale, startDelayMs: 2_000 / scale },
   });
   const startedAtMs = Date.now();
@@ -55,8 +59,12 @@ export async function runBurst(options: BurstOptions): Promise<BurstFigures> {
   const jobs = fleet.github.jobs();
   const stats = fleet.github.stats();
 
-  // Points GitHub actually served (refused requests cost nothing), per scaled minute of the burst.
-  const pointsPerMinute = stats.secondaryPointsAdmitted / ((makespanMs * scale) / 60_000);
+  // Points GitHub served (refused requests cost nothing) per scaled minute, while the burst was registering
+  // runners: from the first to the last admitted generate-jitconfig, the stretch the limit bounds.
+  const registrations = fleet.github.events().filter((e) => e.type === 'runner-registered').map((e) => e.atMs);
+  const [firstWrite, lastWrite] = [Math.min(...registrations), Math.max(...registrations)];
+  const pointsInBurst = fleet.github.admissions().filter((a) => a.atMs >= firstWrite && a.atMs <= lastWrite).reduce((sum, a) => sum + a.points, 0);
+  const pointsPerMinute = pointsInBurst / (((lastWrite - firstWrite) * scale) / 60_000);
   const firstRunTask = new Map<string, number>();
   for (const task of fleet.ecs.tasks) if (!firstRunTask.has(task.runnerName)) firstRunTask.set(task.runnerName, task.requestedAtMs);
   const latencies = jobs.flatMap((job) => {
@@ -70,6 +78,9 @@ export async function runBurst(options: BurstOptions): Promise<BurstFigures> {
     scale,
     jobsServed: jobs.filter((j) => j.conclusion === 'success').length,
     executionsFailed: fleet.executions.filter((e) => e.status === 'FAILED').length,
+    failuresByError: fleet.executions
+      .filter((e) => e.status === 'FAILED')
+      .reduce<Record<string, number>>((counts, e) => ({ ...counts, [e.error ?? 'unknown']: (counts[e.error ?? 'unknown'] ?? 0) + 1 }), {}),
     makespanSeconds: round((makespanMs * scale) / 1000),
     runnersLaunchedPerMinute: round(fleet.ecs.tasks.length / ((makespanMs * scale) / 60_000)),
     gitHubCallsPerJob: Object.fromEntries(Object.entries(stats.calls).map(([route, calls]) => [route, round(calls / options.jobs, 3)])),

@@ -51,6 +51,8 @@ export interface FakeGitHub {
   /** Live events, for progress output; returns the unsubscribe function. */
   onEvent(listener: EventListener): () => void;
   stats(): FakeGitHubStats;
+  /** Every request the secondary limit admitted: when, and its points (reads 1, writes 5). */
+  admissions(): readonly { atMs: number; points: number }[];
   /** A rate-limit burst: every request (of one installation, or all) is refused with that limit for a while. */
   forceRateLimit(input: { kind: 'primary' | 'secondary'; durationMs: number; installationId?: number }): void;
   /** Resolves when every webhook delivery started so far has been answered and recorded. */
@@ -121,6 +123,7 @@ export function createFakeGitHub(options: FakeGitHubOptions): FakeGitHub {
         .map(({ url: _url, request: _request, response: _response, ...view }) => view),
     events: () => events.list(),
     onEvent: (listener) => events.subscribe(listener),
+    admissions: () => limiter.admissions,
     stats: () => {
       const deliveries = webhooks.list();
       return {

@@ -28,6 +28,7 @@ export class RateLimiter {
   private readonly forced: { kind: LimitKind; untilMs: number; identity: string | null }[] = [];
   /** Secondary-limit points of every admitted request since the start. */
   admittedPoints = 0;
+  readonly admissions: { atMs: number; points: number }[] = [];
 
   constructor(
     private readonly options: RateLimitOptions,
@@ -68,7 +69,7 @@ export class RateLimiter {
       forced?.kind === 'secondary'
         ? Math.max(1, Math.ceil((forced.untilMs - nowMs) / 1000))
         : forceSecondary
-          ? 60
+          ? Math.ceil(this.minuteMs / 1000)
           : this.secondaryRetryAfter(spent, cost, nowMs);
     if (retryAfterSeconds !== null) {
       return {
@@ -80,6 +81,7 @@ export class RateLimiter {
     }
     spent.push({ atMs: nowMs, points: cost });
     this.admittedPoints += cost;
+    this.admissions.push({ atMs: nowMs, points: cost });
     return { ok: true, headers: primaryHeaders };
   }
 

@@ -2,7 +2,7 @@
 // local handler (a Task without one would call real AWS): the GitHub steps run the product's own code, and
 // Run runner is whatever ECS the caller supplies (the sandbox's simulated tasks, or a test's script).
 import { StateMachine } from 'aws-local-stepfunctions';
-import { STATE, type GitHubStepInput } from '../../statemachine/contracts';
+import { ERROR, STATE, type GitHubStepInput } from '../../statemachine/contracts';
 import { installPolyfills } from '../polyfills';
 import type { Definition } from './definition';
 
@@ -74,7 +74,16 @@ export async function runLocalExecution(
   definition: Definition,
   input: unknown,
   handlers: LocalHandlers,
-  options: { executionName?: string; stateMachineArn?: string; /** Wait between retries, in ms. @default 0 */ retryIntervalMs?: number } = {},
+  options: {
+    executionName?: string;
+    stateMachineArn?: string;
+    /**
+     * Wait between retries: a constant in ms, or `{ scale }` for the definition's own intervals and backoff (of
+     * the GitHubRateLimited retrier where a state has one; full jitter taken at its mean) divided by `scale`.
+     * @default 0
+     */
+    retryIntervalMs?: number | { scale: number };
+  } = {},
 ): Promise<ExecutionResult> {
   executionCounter += 1;
   const name = options.executionName ?? `local-${process.pid}-${executionCounter}`;
@@ -87,10 +96,10 @@ export async function runLocalExecution(
     Payload: await handlers.gitHubSteps((parameters as { Payload: GitHubStepInput }).Payload),
   });
   const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  const retryIntervalOverrides: Record<string, number> = {};
+  const retryIntervalOverrides: Record<string, number | number[]> = {};
   for (const [stateName, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
-    retryIntervalOverrides[stateName] = options.retryIntervalMs ?? 0;
+    retryIntervalOverrides[stateName] = retryWaits(state, options.retryIntervalMs ?? 0);
     taskHandlers[stateName] = String(state.Resource).includes('ecs:runTask')
       ? (parameters) => handlers.runTask(parameters as RunTaskParameters, stateName)
       : lambdaState;
@@ -127,6 +136,28 @@ export async function runLocalExecution(
     events,
   };
   return result;
+}
+
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+}
+
+/** The waits a Task state's retries take locally: a constant, or its own schedule sped up by `scale`. */
+function retryWaits(state: Record<string, unknown>, setting: number | { scale: number }): number | number[] {
+  if (typeof setting === 'number') return setting;
+  const retriers = (state.Retry as Retrier[] | undefined) ?? [];
+  const retrier = retriers.find((r) => r.ErrorEquals.includes(ERROR.gitHubRateLimited)) ?? retriers[0];
+  if (!retrier) return 0;
+  const jitter = retrier.JitterStrategy === 'FULL' ? 0.5 : 1;
+  return Array.from({ length: retrier.MaxAttempts ?? 3 }, (_, attempt) => {
+    const seconds = Math.min((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
+    return (seconds * 1000 * jitter) / setting.scale;
+  });
 }
 
 export const TERMINAL_STATES: readonly string[] = [STATE.done, STATE.notNeeded, STATE.duplicate, STATE.noMatchingRunnerClass, STATE.failed];

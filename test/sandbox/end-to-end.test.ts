@@ -15,7 +15,6 @@ describe('the fleet end to end in the sandbox', () => {
       arrivalWindowMs: 1_000,
       jobDurationMs: [100, 400],
       idleTimeoutMs: 800,
-      retryIntervalMs: 20,
     });
 
     // THEN every job ran to success, every execution succeeded, and the faults really happened
@@ -29,6 +28,8 @@ describe('the fleet end to end in the sandbox', () => {
     // AND no registration, JIT file or task is left, and no secret is in any execution history or log line
     expect(summary.leftovers).toEqual({ registrations: 0, jitFiles: 0, tasks: 0 });
     expect(summary.secretsLeaked).toBe(0);
-    expect(report.jobs.every((job) => job.outcome === 'Done')).toBe(true);
+    // A lifecycle whose job another runner took before its relaunch ends in Not needed: the job was still served.
+    expect(report.jobs.filter((job) => job.outcome !== 'Done' && job.outcome !== 'Not needed')).toEqual([]);
+    expect(report.jobs.filter((job) => job.jobConclusion !== 'success')).toEqual([]);
   });
 });

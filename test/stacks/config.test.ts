@@ -27,6 +27,7 @@ describe('parseFleetConfig', () => {
       runnerNamePrefix: 'ecs',
       logRetentionDays: 30,
       containerInsights: true,
+      gitHubConcurrency: 10,
       scope: { organization: 'octo-org', runnerGroupId: 1 },
       runnerClasses: [{ cpu: 2048, memoryMiB: 4096, architecture: 'x86_64', capacity: 'spot', docker: false, ephemeralStorageGiB: 30, maxRunners: 20 }],
     });

@@ -171,6 +171,11 @@ describe('runner lifecycle state machine', () => {
     expect(states[STATE.runRunnerOnDemand]?.Parameters).toMatchObject({ 'CapacityProviderStrategy.$': '$.runner.onDemandCapacityProviderStrategy' });
   });
 
+  it('bounds every Lambda state by a timeout above the function\'s own', () => {
+    const states = definition().States as Record<string, Record<string, unknown>>;
+    for (const name of [STATE.mintToken, STATE.cleanUp]) expect(states[name]?.TimeoutSeconds).toBe(240);
+  });
+
   it('may run only the fleet\'s task definitions and invoke only the GitHub steps function', () => {
     const machineRole = only(logicalIdsOf('AWS::IAM::Role', (p) => JSON.stringify(p.AssumeRolePolicyDocument).includes('states.amazonaws.com')));
     const statements = statementsOfRole(machineRole);
@@ -195,6 +200,12 @@ describe('GitHub steps function', () => {
     const privateKey = only(logicalIdsOf('AWS::SecretsManager::Secret', (p) => JSON.stringify(p.Description ?? '').includes('private key')));
 
     expect(rolesAllowed('secretsmanager:GetSecretValue', privateKey)).toEqual([stepsRole]);
+  });
+
+  it('has reserved concurrency, so a burst of launches waits in Step Functions instead of hammering GitHub', () => {
+    const fn = resources[functionWithEnv(ENV.privateKeySecretArn)];
+    expect(fn?.Properties?.ReservedConcurrentExecutions).toBe(10);
+    expect(fn?.Properties?.Timeout).toBe(180);
   });
 
   it('keeps a created private key secret when the stack is deleted', () => {

@@ -244,8 +244,22 @@ describe('runner lifecycle', () => {
     expectNothingLeftBehind();
   });
 
-  it('waits out a GitHub rate limit and then serves the job', async () => {
-    await startFleet({ retryIntervalMs: 100 });
+  it('waits out a short GitHub rate limit inside the Lambda and then serves the job', async () => {
+    await startFleet();
+    fleet.github.forceRateLimit({ kind: 'secondary', durationMs: 400 });
+    const { job, request } = queuedJob();
+
+    const result = await fleet.launch(request);
+
+    expect(result.path).toEqual(HAPPY_PATH);
+    expect(result.events.filter((e) => e.type === 'StateRetried')).toEqual([]);
+    expect(fleet.github.stats().rateLimited.secondary).toBeGreaterThan(0);
+    expect(fleet.github.job(job.id)?.status).toBe('completed');
+    expectNothingLeftBehind();
+  });
+
+  it('leaves a rate limit longer than the Lambda may wait to Step Functions retries, then serves the job', async () => {
+    await startFleet({ retryIntervalMs: 100, gitHubWaitBudgetMs: 0 });
     fleet.github.forceRateLimit({ kind: 'secondary', durationMs: 400 });
     const { job, request } = queuedJob();
 
@@ -253,7 +267,6 @@ describe('runner lifecycle', () => {
 
     expect(result.path).toEqual(HAPPY_PATH);
     expect(result.events.filter((e) => e.type === 'StateRetried').length).toBeGreaterThan(0);
-    expect(fleet.github.stats().rateLimited.secondary).toBeGreaterThan(0);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
     expectNothingLeftBehind();
   });

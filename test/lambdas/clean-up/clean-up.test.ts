@@ -29,6 +29,13 @@ function jobIs(job: JobFixture) {
   return nock(API_URL).get(JOB_PATH).reply(200, jobResponse(job));
 }
 
+/** The registration check Clean up makes before a DELETE when the runner exited normally (1 point, not 5). */
+function registrationExists(exists: boolean) {
+  return exists
+    ? nock(API_URL).get(RUNNER_PATH).reply(200, runnersResponse([{ id: 23, name: RUNNER }]).runners[0])
+    : nock(API_URL).get(RUNNER_PATH).reply(404, errorBodies.notFound);
+}
+
 function expectJitObjectDeleted(name = RUNNER) {
   expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectCommand, { Bucket: 'fleet-jit-configs', Key: `jit/${name}.env` });
 }
@@ -111,7 +118,7 @@ describe('cleanUp after the runner served its job', () => {
   });
 
   it('accepts an already-deleted registration (404) for a manual launch and counts it as served', async () => {
-    nock(API_URL).delete(RUNNER_PATH).reply(404, errorBodies.notFound);
+    registrationExists(false);
     const input = afterRunRunner(aStoppedTask(), { request: aManualRequest({ installationId: 42 }), runner: aRunnerLaunch({ name: 'ecs-mtry-1' }) });
 
     const state = await cleanUp(input, EXECUTION, deps());
@@ -125,6 +132,7 @@ describe('cleanUp after the runner served its job', () => {
 describe('cleanUp after a runner that served no job', () => {
   it('deletes an idle runner and relaunches while the job is still queued', async () => {
     jobIs({ status: 'queued' });
+    registrationExists(true);
     nock(API_URL).delete(RUNNER_PATH).reply(204);
 
     const state = await cleanUp(afterRunRunner(aStoppedTask()), EXECUTION, deps());
@@ -135,7 +143,7 @@ describe('cleanUp after a runner that served no job', () => {
 
   it('relaunches when the runner took another job (its registration is gone) and ours is still queued', async () => {
     jobIs({ status: 'queued' });
-    nock(API_URL).delete(RUNNER_PATH).reply(404, errorBodies.notFound);
+    registrationExists(false);
 
     const state = await cleanUp(afterRunRunner(aStoppedTask()), EXECUTION, deps());
 
@@ -144,6 +152,7 @@ describe('cleanUp after a runner that served no job', () => {
 
   it('ends without relaunching when another runner served the job', async () => {
     jobIs({ status: 'completed', conclusion: 'success', runner_name: 'ecs-1234567-9' });
+    registrationExists(true);
     nock(API_URL).delete(RUNNER_PATH).reply(204);
 
     const state = await cleanUp(afterRunRunner(aStoppedTask()), EXECUTION, deps());
@@ -154,6 +163,7 @@ describe('cleanUp after a runner that served no job', () => {
 
   it('fails with AttemptsExhausted when the last attempt ends and the job is still queued', async () => {
     jobIs({ status: 'queued' });
+    registrationExists(true);
     nock(API_URL).delete(RUNNER_PATH).reply(204);
     const input = afterRunRunner(aStoppedTask(), { attempt: 3, runner: aRunnerLaunch({ name: 'ecs-1234567-3' }) });
 
@@ -167,6 +177,7 @@ describe('cleanUp after a runner that served no job', () => {
 
   it('fails with RunnerBusy when GitHub says the runner is still running a job (422), for a retry later', async () => {
     jobIs({ status: 'in_progress', runner_name: RUNNER });
+    registrationExists(true);
     nock(API_URL).delete(RUNNER_PATH).reply(422, errorBodies.runnerBusy(RUNNER));
 
     await expect(cleanUp(afterRunRunner(aStoppedTask()), EXECUTION, deps())).rejects.toBeInstanceOf(RunnerBusyError);
@@ -176,10 +187,12 @@ describe('cleanUp after a runner that served no job', () => {
   it('completes on the retry after RunnerBusy as a first clean run would', async () => {
     // GIVEN the first try met a busy runner
     jobIs({ status: 'queued' });
+    registrationExists(true);
     nock(API_URL).delete(RUNNER_PATH).reply(422, errorBodies.runnerBusy(RUNNER));
     const input = afterRunRunner(aStoppedTask());
     await cleanUp(input, EXECUTION, deps()).catch(() => undefined);
     jobIs({ status: 'queued' });
+    registrationExists(true);
     nock(API_URL).delete(RUNNER_PATH).reply(204);
 
     // WHEN the state machine retries it with the same input

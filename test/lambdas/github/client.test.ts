@@ -243,6 +243,74 @@ describe('GitHub failures', () => {
     await expect(aGitHubClient().generateJitConfig(repoTarget, runner)).rejects.toMatchObject({ name: 'GitHubRateLimited', retryAfterSeconds: 30 });
   });
 
+  it('waits out a short rate limit in the Lambda, with jitter, and then succeeds', async () => {
+    // GIVEN a secondary limit that clears after 2 s, and a client allowed to wait up to 10 s
+    expectTokenExchange();
+    const jitUrl = '/repos/octo-org/hello-world/actions/runners/generate-jitconfig';
+    nock(API_URL).post(jitUrl).reply(403, errorBodies.secondaryRateLimit, { 'retry-after': '2' });
+    nock(API_URL).post(jitUrl).reply(201, jitConfigResponse('ecs-1234567-1', 25));
+    const waits: number[] = [];
+    const client = aGitHubClient({ rateLimitWaitBudgetMs: 10_000, sleep: (ms) => Promise.resolve(void waits.push(ms)), random: () => 0.5 });
+
+    // WHEN it registers a runner
+    const result = await client.generateJitConfig(repoTarget, runner);
+
+    // THEN it waited retry-after plus a little jitter (random 0.5 of a tenth), and the second try went through
+    expect(waits).toEqual([2_100]);
+    expect(result.runnerId).toBeGreaterThan(0);
+    expect(client.callCounts()['POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig']).toBe(2);
+  });
+
+  it('tells whether a runner registration still exists, by a read', async () => {
+    expectTokenExchange();
+    nock(API_URL).get('/repos/octo-org/hello-world/actions/runners/23').reply(200, runnersResponse([{ id: 23, name: 'ecs-1234567-1' }]).runners[0]);
+    nock(API_URL).get('/repos/octo-org/hello-world/actions/runners/24').reply(404, errorBodies.notFound);
+    const client = aGitHubClient();
+
+    await expect(client.runnerExists(repoTarget, 23)).resolves.toBe(true);
+    await expect(client.runnerExists(repoTarget, 24)).resolves.toBe(false);
+  });
+
+  it('sends one call at a time after a rate limit, so waiting callers do not all get refused again', async () => {
+    // GIVEN a limit that clears after 1 s
+    expectTokenExchange();
+    const path = '/repos/octo-org/hello-world/actions/jobs/1234567';
+    nock(API_URL).get(path).reply(403, errorBodies.secondaryRateLimit, { 'retry-after': '1' });
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const scope = nock(API_URL).get(path).times(3).delay(20).reply(200, jobResponse({ status: 'queued' }));
+    scope.on('request', () => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+    });
+    scope.on('replied', () => {
+      inFlight -= 1;
+    });
+    const client = aGitHubClient({
+      rateLimitWaitBudgetMs: 10_000,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))),
+      random: () => 0,
+    });
+    await client.getJob(repository, 1234567);
+
+    // WHEN two more calls start together
+    await Promise.all([client.getJob(repository, 1234567), client.getJob(repository, 1234567)]);
+
+    // THEN each went alone: the first refusal put the container in single file
+    expect(mostInFlight).toBeLessThanOrEqual(1);
+    expect(client.callCounts()['GET /repos/{owner}/{repo}/actions/jobs/{job_id}']).toBe(4);
+  });
+
+  it('leaves a rate limit longer than its waiting budget to Step Functions', async () => {
+    expectTokenExchange();
+    nock(API_URL).post('/repos/octo-org/hello-world/actions/runners/generate-jitconfig').reply(429, errorBodies.secondaryRateLimit, { 'retry-after': '60' });
+    const waits: number[] = [];
+    const client = aGitHubClient({ rateLimitWaitBudgetMs: 40_000, sleep: (ms) => Promise.resolve(void waits.push(ms)), random: () => 0 });
+
+    await expect(client.generateJitConfig(repoTarget, runner)).rejects.toMatchObject({ name: 'GitHubRateLimited', retryAfterSeconds: 60 });
+    expect(waits).toEqual([]);
+  });
+
   it('rejects a secondary rate limit without headers as GitHubRateLimited for a minute', async () => {
     expectTokenExchange();
     nock(API_URL).get('/repos/octo-org/hello-world/actions/jobs/1234567').reply(403, { ...errorBodies.secondaryRateLimit, status: '403' });

@@ -29,7 +29,18 @@ export function captureLogs(): LogCapture {
   return { logger: createLogger({}, (line) => lines.push(line)), lines, text: () => lines.join('\n') };
 }
 
-export function aGitHubClient(options: { logger?: Logger; now?: () => number; timeoutMs?: number; privateKey?: () => Promise<string> } = {}): GitHubClient {
+export function aGitHubClient(
+  options: {
+    logger?: Logger;
+    now?: () => number;
+    timeoutMs?: number;
+    privateKey?: () => Promise<string>;
+    /** @default 0: a rate limit is thrown at once, unless a test is about waiting for it */
+    rateLimitWaitBudgetMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+    random?: () => number;
+  } = {},
+): GitHubClient {
   return createGitHubClient({
     appId: APP_ID,
     privateKey: options.privateKey ?? (() => Promise.resolve(testKeyPair().privateKey)),
@@ -37,6 +48,9 @@ export function aGitHubClient(options: { logger?: Logger; now?: () => number; ti
     logger: options.logger ?? createLogger({}, () => undefined),
     ...(options.now ? { now: options.now } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    rateLimitWaitBudgetMs: options.rateLimitWaitBudgetMs ?? 0,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
 }
 
