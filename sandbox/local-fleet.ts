@@ -29,6 +29,7 @@ export function sandboxFleetConfig(overrides: Partial<FleetConfigInput> = {}): F
   return {
     gitHubAppId: APP_ID,
     scope: { organization: SANDBOX_ORGANIZATION },
+    network: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] },
     runnerClasses: [
       { name: 'small', labels: ['fargate-small'], cpu: 1024, memoryMiB: 2048 },
       { name: 'large-arm', labels: ['fargate-large', 'arm64'], cpu: 4096, memoryMiB: 8192, architecture: 'arm64' },

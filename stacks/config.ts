@@ -48,7 +48,7 @@ const runnerClass = z
     docker: z.boolean().default(false),
     /** Fargate ephemeral storage in GiB (21-200). @default 30 */
     ephemeralStorageGiB: z.number().int().min(21).max(200).default(30),
-    /** Most runners of this class alive at once. @default 20 */
+    /** Most runners of this class alive at once (not enforced yet: the cap comes with the sweeper). @default 20 */
     maxRunners: z.number().int().min(1).max(5000).default(20),
   })
   .strict()
@@ -141,6 +141,15 @@ export const fleetConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    // Managed Instances tasks (Docker classes) get a private IP only: they reach GitHub through a NAT gateway.
+    const dockerClass = config.runnerClasses.find((cls) => cls.docker);
+    if (dockerClass && (!config.network || config.network.assignPublicIp)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network'],
+        message: `runner class "${dockerClass.name}" has "docker": true and runs on ECS Managed Instances, whose tasks get no public IP: give "network" with private subnets that reach the internet through a NAT gateway, and "assignPublicIp": false`,
+      });
+    }
     const names = new Set<string>();
     config.runnerClasses.forEach((cls, index) => {
       if (names.has(cls.name)) ctx.addIssue({ code: 'custom', path: ['runnerClasses', index, 'name'], message: `"${cls.name}" is used by two classes: class names must be unique` });

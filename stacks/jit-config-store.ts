@@ -48,6 +48,8 @@ export class JitConfigStore extends Construct {
       new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [this.jitObjects] }),
     );
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [this.claimObjects] }));
+    // Without it S3 answers a read of a missing claim with 403 instead of 404 (NoSuchKey).
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
   }
 
   /** What an ECS execution role needs to load a JIT file as an environment file. */

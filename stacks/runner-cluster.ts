@@ -73,9 +73,13 @@ export class RunnerCluster extends Construct {
     });
   }
 
-  /** Fargate Spot first; on-demand Fargate when Spot has no capacity or after repeated interruptions. */
-  fargateStrategies(): { spot: CapacityProviderStrategyItem[]; onDemand: CapacityProviderStrategyItem[] } {
-    return { spot: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], onDemand: [{ CapacityProvider: 'FARGATE', Weight: 1 }] };
+  /**
+   * Fargate Spot first; on-demand Fargate when Spot has no capacity or after repeated interruptions. Fargate Spot
+   * does not run ARM64 Linux tasks (AWS ECS developer guide, "Fargate capacity providers"): no Spot strategy there.
+   */
+  fargateStrategies(architecture: ManagedInstancesArchitecture): { spot: CapacityProviderStrategyItem[]; onDemand: CapacityProviderStrategyItem[] } {
+    const onDemand = [{ CapacityProvider: 'FARGATE', Weight: 1 }];
+    return { spot: architecture === 'arm64' ? [] : [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }], onDemand };
   }
 
   /**

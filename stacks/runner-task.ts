@@ -1,4 +1,4 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { Annotations, Duration, Size } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -87,7 +87,13 @@ export class RunnerTask extends Construct {
 
     const strategies = cls.docker
       ? props.cluster.managedInstancesStrategies(cls.architecture)
-      : props.cluster.fargateStrategies();
+      : props.cluster.fargateStrategies(cls.architecture);
+    if (!cls.docker && cls.architecture === 'arm64' && cls.capacity === 'spot') {
+      Annotations.of(this).addWarningV2(
+        'fleet:arm64-fargate-spot',
+        `Runner class "${cls.name}": Fargate Spot does not run ARM64 tasks, so this class runs on on-demand Fargate. Set "capacity": "on-demand" to say so, or "docker": true for Managed Instances Spot.`,
+      );
+    }
     this.runtime = {
       name: cls.name,
       labels: cls.labels,

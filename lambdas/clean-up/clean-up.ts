@@ -12,6 +12,7 @@ import { installationOwnerOf, runnerTargetFor, type ScopedTarget } from '../life
 import { InvalidLaunchRequestError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { StepsConfig } from '../github-steps/config';
+import { claimHolder } from '../mint-token/claim-runner-name';
 import type { ExecutionIdentity } from '../mint-token/mint-token';
 import { classifyAttempt, oneLine, type AttemptClassification } from './classify-attempt';
 
@@ -44,8 +45,16 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
   if (runner && (!classification.task || classification.task.LastStatus !== 'STOPPED')) {
     await stopRunnerTasks(deps, name, classification.task?.TaskArn ?? undefined);
   }
-  // A duplicate's runner name, registration and JIT file belong to the execution that registered it first.
-  const ownsRunnerName = errorName !== ERROR.runnerNameTaken;
+  // A duplicate's runner name, registration and JIT file belong to the execution that claimed the name first.
+  // When Mint token failed before returning a runner, only the claim tells whether this execution got as far as
+  // registering one: a duplicate whose Mint token failed must not delete the first execution's runner.
+  const holder = runner || failedBeforeRegistration || errorName === ERROR.runnerNameTaken ? undefined : await claimHolder(deps.s3, bucketNameFromArn(config.jitBucketArn), name);
+  if (holder !== undefined && holder !== execution.executionArn) {
+    // Another execution owns this job's runner: this one is a duplicate whose Mint token failed. Touch nothing.
+    logger.info('Duplicate: the runner name belongs to another execution', { runner: name, holder });
+    return { request, attempt, interruptions: state.interruptions, onDemand: state.onDemand, attempts: state.attempts, next: 'done' };
+  }
+  const ownsRunnerName = errorName !== ERROR.runnerNameTaken && (runner !== undefined || holder === execution.executionArn);
   // The JIT file goes before the registration so that a retry after RunnerBusy repeats nothing with a side effect.
   // The name's claim (claims/<name>) is never deleted: it must outlive the lifecycle to stop late duplicates of the
   // event; the bucket's lifecycle rule expires it.
@@ -62,7 +71,7 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
     if (request.jobId != null) job = await getJobIfExists(deps.github, { owner: request.owner, repo: request.repo, installationId }, request.jobId);
     // GitHub removes an ephemeral runner's registration itself once its job completes: no DELETE on the happy path.
     const servedItsJob = job !== undefined && job.runner_name === name && job.status === 'completed';
-    if (!servedItsJob) registration = await deleteRegistration(deps.github, target, name, runner?.id, classification.kind === 'runner-exited');
+    if (!servedItsJob && ownsRunnerName) registration = await deleteRegistration(deps.github, target, name, runner?.id, classification.kind === 'runner-exited');
   }
 
   const outcome = resolveOutcome(classification, job, name, registration);

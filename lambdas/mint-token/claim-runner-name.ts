@@ -49,6 +49,11 @@ export async function claimRunnerName(s3: Pick<S3Client, 'send'>, request: Claim
   }
 }
 
+/** The execution that claimed `runnerName`, or undefined when nobody has (or the claim expired). */
+export async function claimHolder(s3: Pick<S3Client, 'send'>, bucket: string, runnerName: string): Promise<string | undefined> {
+  return readClaim(s3, bucket, claimObjectKey(runnerName));
+}
+
 /** The execution ARN in the claim, or undefined when there is no claim any more. */
 async function readClaim(s3: Pick<S3Client, 'send'>, bucket: string, key: string): Promise<string | undefined> {
   try {

@@ -97,6 +97,12 @@ describe('parseFleetConfig', () => {
     expectInvalid(withClass({ capacity: 'reserved' }), 'runnerClasses[0].capacity', '"reserved"');
   });
 
+  it('rejects a Docker class without a NAT-routed network, because Managed Instances tasks get no public IP', () => {
+    const { network: _omitted, ...withoutNetwork } = testFleetConfig();
+    expectInvalid(withoutNetwork, 'network', 'docker', 'NAT');
+    expectInvalid({ ...testFleetConfig(), network: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], assignPublicIp: true } }, 'network', 'assignPublicIp');
+  });
+
   it('rejects duplicate class names', () => {
     expectInvalid(
       { ...testFleetConfig(), runnerClasses: [{ name: 'a', labels: ['one'] }, { name: 'a', labels: ['two'] }] },

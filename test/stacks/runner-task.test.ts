@@ -79,6 +79,11 @@ describe('Fargate runner classes', () => {
       onDemandCapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }],
     });
   });
+
+  it('never send ARM64 tasks to Fargate Spot, which does not run them', () => {
+    const arm = runtimeClasses().find((c) => c.name === 'large-arm');
+    expect(arm).toMatchObject({ architecture: 'arm64', spotCapacityProviderStrategy: [], onDemandCapacityProviderStrategy: [{ CapacityProvider: 'FARGATE', Weight: 1 }] });
+  });
 });
 
 describe('Docker runner classes (ECS Managed Instances)', () => {

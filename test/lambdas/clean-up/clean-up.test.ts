@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ECSClient, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -8,6 +8,7 @@ import { cleanUp, STOP_REASON, type CleanUpDeps } from '../../../lambdas/clean-u
 import type { GitHubClient } from '../../../lambdas/github/client';
 import { RunnerBusyError } from '../../../lambdas/shared/errors';
 import { aGitHubClient, captureLogs, expectTokenExchange, type LogCapture } from '../support/github-app';
+import { claimHeldBy, OTHER_EXECUTION_ARN, s3Error } from '../support/s3';
 import { API_URL, errorBodies, jobResponse, runnersResponse, type JobFixture } from '../support/github-fixtures';
 import { aLaunchRequest, aLifecycleState, aManualRequest, aRunnerLaunch, aStepsConfig, aStoppedTask, CLUSTER_ARN, EXECUTION, TASK_ARN, withoutRunner } from '../support/builders';
 
@@ -310,7 +311,8 @@ describe('cleanUp after Mint token failed', () => {
   const mintFailure = { Error: 'GitHubUnavailable', Cause: JSON.stringify({ errorType: 'GitHubUnavailable', errorMessage: 'GitHub is unavailable for PUT: HTTP 502' }) };
 
   it('finds the registration by its deterministic name, deletes it, and relaunches the queued job', async () => {
-    // GIVEN Mint token failed after registering (the raw launch request plus the caught error)
+    // GIVEN Mint token failed after claiming the name and registering (the raw launch request plus the caught error)
+    s3Mock.on(GetObjectCommand, { Key: `claims/${RUNNER}` }).resolves(claimHeldBy(EXECUTION.executionArn) as never);
     jobIs({ status: 'queued' });
     nock(API_URL)
       .get('/repos/octo-org/hello-world/actions/runners')
@@ -335,12 +337,38 @@ describe('cleanUp after Mint token failed', () => {
   it('looks for the runner of the attempt that Mint token was making on a relaunch', async () => {
     jobIs({ status: 'completed', conclusion: 'success', runner_name: 'someone-else' });
     nock(API_URL).get('/repos/octo-org/hello-world/actions/runners').query({ name: 'ecs-1234567-2', per_page: '100' }).reply(200, runnersResponse([]));
+    s3Mock.on(GetObjectCommand, { Key: 'claims/ecs-1234567-2' }).resolves(claimHeldBy(EXECUTION.executionArn) as never);
     const previous = withoutRunner(aLifecycleState({ next: 'relaunch' }));
 
     const state = await cleanUp({ ...previous, error: mintFailure }, EXECUTION, deps());
 
     expect(state).toMatchObject({ attempt: 2, next: 'fail', error: { Error: 'GitHubUnavailable' }, attempts: [{ attempt: 2, runner: 'ecs-1234567-2', registrationDeleted: false }] });
     expectJitObjectDeleted('ecs-1234567-2');
+  });
+
+  it('touches nothing of the first execution when a duplicate\'s Mint token failed after the name was claimed', async () => {
+    // GIVEN another execution holds the claim on this job's runner name, and this execution's Mint token failed
+    s3Mock.on(GetObjectCommand, { Key: `claims/${RUNNER}` }).resolves(claimHeldBy(OTHER_EXECUTION_ARN) as never);
+
+    // WHEN Clean up runs
+    const state = await cleanUp({ ...aLaunchRequest(), error: mintFailure }, EXECUTION, deps());
+
+    // THEN it ends as a duplicate: no JIT file deleted, no GitHub call, no relaunch
+    expect(state).toMatchObject({ next: 'done', attempt: 1, attempts: [] });
+    expect(s3Mock).not.toHaveReceivedCommand(DeleteObjectCommand);
+    expect(github.callCounts()).toEqual({});
+  });
+
+  it('deletes nothing when Mint token failed before claiming the name (no claim at all), and relaunches', async () => {
+    s3Mock.on(GetObjectCommand, { Key: `claims/${RUNNER}` }).rejects(s3Error('NoSuchKey', 404));
+    jobIs({ status: 'queued' });
+
+    const state = await cleanUp({ ...aLaunchRequest(), error: mintFailure }, EXECUTION, deps());
+
+    expect(state).toMatchObject({ next: 'relaunch', attempts: [{ outcome: 'launch-failed', registrationDeleted: false }] });
+    expect(s3Mock).not.toHaveReceivedCommand(DeleteObjectCommand);
+    expect(github.callCounts()).toMatchObject({ 'GET /repos/{owner}/{repo}/actions/jobs/{job_id}': 1 });
+    expect(Object.keys(github.callCounts()).filter((route) => route.includes('/runners'))).toEqual([]);
   });
 
   it('touches nothing of a duplicate: the runner name belongs to the execution that registered it', async () => {

@@ -250,7 +250,8 @@ describe('GitHub failures', () => {
     nock(API_URL).post(jitUrl).reply(403, errorBodies.secondaryRateLimit, { 'retry-after': '2' });
     nock(API_URL).post(jitUrl).reply(201, jitConfigResponse('ecs-1234567-1', 25));
     const waits: number[] = [];
-    const client = aGitHubClient({ rateLimitWaitBudgetMs: 10_000, sleep: (ms) => Promise.resolve(void waits.push(ms)), random: () => 0.5 });
+    const frozenNow = Date.now();
+    const client = aGitHubClient({ rateLimitWaitBudgetMs: 10_000, now: () => frozenNow, sleep: (ms) => Promise.resolve(void waits.push(ms)), random: () => 0.5 });
 
     // WHEN it registers a runner
     const result = await client.generateJitConfig(repoTarget, runner);
