@@ -2,21 +2,11 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { FleetConfigInput } from '../../stacks/config';
 import { FleetStack } from '../../stacks/fleet-stack';
+import { sandboxFleetConfig } from '../../sandbox/local-fleet';
 
-/** A configuration with one class of each kind (Fargate x86, Fargate arm64, Docker on Managed Instances) in an existing VPC. */
+/** The sandbox's configuration: one class of each kind (Fargate x86, Fargate arm64, Docker) in an existing VPC. */
 export function testFleetConfig(overrides: Partial<FleetConfigInput> = {}): FleetConfigInput {
-  return {
-    gitHubAppId: 123456,
-    scope: { organization: 'octo-org' },
-    // Docker classes need private subnets behind a NAT gateway.
-    network: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] },
-    runnerClasses: [
-      { name: 'small', labels: ['fargate-small'], cpu: 1024, memoryMiB: 2048 },
-      { name: 'large-arm', labels: ['fargate-large', 'arm64'], cpu: 4096, memoryMiB: 8192, architecture: 'arm64' },
-      { name: 'docker', labels: ['docker'], cpu: 2048, memoryMiB: 8192, docker: true },
-    ],
-    ...overrides,
-  };
+  return sandboxFleetConfig({ gitHubAppId: 123456, ...overrides });
 }
 
 /** Synthesizes the fleet stack without bundling the Lambdas (fast) and without the built-in CFN validator. */
