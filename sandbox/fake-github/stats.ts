@@ -1,5 +1,6 @@
 // Request counters for assertions and benchmarks.
 import type { LimitKind } from './rate-limits';
+import type { FakeGitHubStats } from './types';
 
 export class RequestStats {
   private requests = 0;
@@ -22,15 +23,7 @@ export class RequestStats {
     this.faults += 1;
   }
 
-  snapshot(): {
-    requests: number;
-    calls: Record<string, number>;
-    statuses: Record<string, number>;
-    clientErrors: number;
-    serverErrors: number;
-    rateLimited: { primary: number; secondary: number };
-    faultsInjected: number;
-  } {
+  snapshot(): Pick<FakeGitHubStats, 'requests' | 'calls' | 'statuses' | 'clientErrors' | 'serverErrors' | 'rateLimited' | 'faultsInjected'> {
     const count = (from: number, to: number): number =>
       Object.entries(this.statuses)
         .filter(([status]) => Number(status) >= from && Number(status) < to)

@@ -110,16 +110,7 @@ export interface JobView {
 }
 
 /** What a runner session receives when GitHub assigns it a job. */
-export interface AssignedJob {
-  id: number;
-  runId: number;
-  runAttempt: number;
-  owner: string;
-  repo: string;
-  name: string;
-  labels: string[];
-  durationMs: number;
-}
+export type AssignedJob = Pick<JobView, 'id' | 'runId' | 'runAttempt' | 'owner' | 'repo' | 'name' | 'labels' | 'durationMs'>;
 
 export type RunnerScopeView = { type: 'repository'; owner: string; repo: string } | { type: 'organization'; organization: string };
 

@@ -71,7 +71,7 @@ function runnerRows(execution: ExecutionResult, tasks: TaskRecord[], githubEvent
       const task = tasks.find((t) => t.runnerName === current?.launch.name && t.startedAtMs >= visit.enteredMs - 1);
       if (!task) continue;
       current.row.capacityProvider = task.capacityProvider;
-      current.row.capacity = task.capacityProvider.includes('SPOT') || task.capacityProvider.toLowerCase().includes('spot') ? 'spot' : 'on-demand';
+      current.row.capacity = /spot/i.test(task.capacityProvider) ? 'spot' : 'on-demand';
       current.row.ranJobId = task.jobId;
       current.row.phases.push(...taskPhases(task, githubEvents, visit.exitedMs));
     } else if (visit.name === STATE.cleanUp && current) {

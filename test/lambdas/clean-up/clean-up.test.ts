@@ -11,6 +11,7 @@ import { aGitHubClient, captureLogs, expectTokenExchange, type LogCapture } from
 import { claimHeldBy, OTHER_EXECUTION_ARN, s3Error } from '../support/s3';
 import { API_URL, errorBodies, jobResponse, runnersResponse, type JobFixture } from '../support/github-fixtures';
 import { aLaunchRequest, aLifecycleState, aManualRequest, aRunnerLaunch, aStepsConfig, aStoppedTask, CLUSTER_ARN, EXECUTION, TASK_ARN, withoutRunner } from '../support/builders';
+import { useNock } from '../support/nock';
 
 const RUNNER = 'ecs-1234567-1';
 const JOB_PATH = '/repos/octo-org/hello-world/actions/jobs/1234567';
@@ -46,7 +47,7 @@ function afterRunRunner(task: unknown, overrides: Partial<LifecycleState> = {}):
   return { ...aLifecycleState(overrides), task };
 }
 
-beforeAll(() => nock.disableNetConnect());
+useNock({ ignore: (mock) => mock.includes('access_tokens') });
 beforeEach(() => {
   s3Mock.reset();
   ecsMock.reset();
@@ -57,12 +58,6 @@ beforeEach(() => {
   github = aGitHubClient({ logger: logs.logger });
   expectTokenExchange();
 });
-afterEach(() => {
-  const pending = nock.pendingMocks().filter((mock) => !mock.includes('access_tokens'));
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
 
 describe('cleanUp after the runner served its job', () => {
   it('skips the registration delete GitHub already did, deletes the JIT file and ends the lifecycle', async () => {

@@ -8,24 +8,19 @@ import { createGitHubSteps } from '../../../lambdas/github-steps/steps';
 import { aGitHubClient, captureLogs, expectTokenExchange } from '../support/github-app';
 import { API_URL, ENCODED_JIT_CONFIG, INSTALLATION_TOKEN, jitConfigResponse, jobResponse } from '../support/github-fixtures';
 import { aLaunchRequest, aStepsConfig, aStoppedTask, EXECUTION_ARN, EXECUTION_NAME } from '../support/builders';
+import { useNock } from '../support/nock';
 
 const s3 = new S3Client({ region: 'eu-west-1' });
 const ecs = new ECSClient({ region: 'eu-west-1' });
 const s3Mock = mockClient(s3);
 const ecsMock = mockClient(ecs);
 
-beforeAll(() => nock.disableNetConnect());
+useNock();
 beforeEach(() => {
   s3Mock.reset();
   ecsMock.reset();
   s3Mock.on(PutObjectCommand).resolves({}).on(DeleteObjectCommand).resolves({});
 });
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
 
 describe('createGitHubSteps', () => {
   it('runs a whole happy lifecycle through one function: two GitHub calls per job, no credential in any output or log', async () => {

@@ -14,6 +14,7 @@ import {
   jobResponse,
   runnersResponse,
 } from '../support/github-fixtures';
+import { useNock } from '../support/nock';
 
 const repository = { owner: 'octo-org', repo: 'hello-world', installationId: INSTALLATION_ID };
 const repoTarget = { type: 'repository' as const, ...repository };
@@ -21,13 +22,7 @@ const orgTarget = { type: 'organization' as const, org: 'octo-org', installation
 const runner = { name: 'ecs-1234567-1', labels: ['fargate', 'self-hosted', 'linux', 'x64'], runnerGroupId: 1, workFolder: '_work' };
 const FROZEN_NOW_MS = Date.parse('2026-12-04T16:00:00Z');
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
+useNock();
 
 describe('App authentication', () => {
   it('signs a JWT GitHub accepts: RS256 with the App key, issued by the App id, iat in the past, exp at most 10 minutes ahead', async () => {

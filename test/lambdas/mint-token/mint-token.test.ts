@@ -11,6 +11,7 @@ import { aGitHubClient, captureLogs, expectTokenExchange, type LogCapture } from
 import { API_URL, ENCODED_JIT_CONFIG, errorBodies, INSTALLATION_TOKEN, installationResponse, jitConfigResponse, jobResponse, runnersResponse } from '../support/github-fixtures';
 import { aLaunchRequest, aLifecycleState, aManualRequest, aRunnerClass, aStepsConfig, EXECUTION, EXECUTION_ARN, JIT_BUCKET_ARN, withoutRunner } from '../support/builders';
 import { claimHeldBy, OTHER_EXECUTION_ARN, s3Error } from '../support/s3';
+import { useNock } from '../support/nock';
 
 const GENERATE = '/repos/octo-org/hello-world/actions/runners/generate-jitconfig';
 const CLAIM = { Bucket: 'fleet-jit-configs', Key: 'claims/ecs-1234567-1' };
@@ -41,19 +42,13 @@ function expectNoCredentialIn(...values: unknown[]) {
   expect(text).not.toContain(INSTALLATION_TOKEN);
 }
 
-beforeAll(() => nock.disableNetConnect());
+useNock();
 beforeEach(() => {
   s3Mock.reset();
   s3Mock.on(PutObjectCommand).resolves({});
   logs = captureLogs();
   github = aGitHubClient({ logger: logs.logger });
 });
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
 
 describe('mintToken on a first attempt', () => {
   it('registers the runner, writes its JIT file to S3 and returns everything Run runner needs, without the JIT config', async () => {
