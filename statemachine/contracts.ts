@@ -31,6 +31,10 @@ export const ERROR = {
   runnerFailed: 'RunnerFailed',
   /** Launches kept failing or being interrupted until the attempt limit. */
   attemptsExhausted: 'AttemptsExhausted',
+  /** The runner class is at its maxRunners: Mint token is retried until a slot frees (bounded). */
+  runnerCapReached: 'RunnerCapReached',
+  /** GitHub refuses a re-run while the workflow run is still in progress: Re-run job is retried. */
+  jobStillRunning: 'JobStillRunning',
 } as const;
 export type ErrorName = (typeof ERROR)[keyof typeof ERROR];
 
@@ -161,6 +165,7 @@ export interface LifecycleState {
 export const GITHUB_STEP = {
   mintToken: 'mint-token',
   cleanUp: 'clean-up',
+  rerunJob: 're-run-job',
 } as const;
 export type GitHubStep = (typeof GITHUB_STEP)[keyof typeof GITHUB_STEP];
 
@@ -206,6 +211,18 @@ export const ENV = {
   clusterArn: 'CLUSTER_ARN',
   maxAttempts: 'MAX_ATTEMPTS',
   onDemandAfterInterruptions: 'ON_DEMAND_AFTER_INTERRUPTIONS',
+  /** Re-run a job whose runner was Spot-interrupted mid-job ("true"/"false"), and up to which run attempt. */
+  rerunInterruptedJobs: 'RERUN_INTERRUPTED_JOBS',
+  maxRunAttempt: 'MAX_RUN_ATTEMPT',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  /** Sweeper: an offline registration, a slot or a claim younger than this is left alone. */
+  sweeperGraceSeconds: 'SWEEPER_GRACE_SECONDS',
+  jitFileMaxAgeSeconds: 'JIT_FILE_MAX_AGE_SECONDS',
+  /** Sweeper: a runner task older than this (the longest allowed job and its start-up) is stopped. */
+  maxTaskAgeSeconds: 'MAX_TASK_AGE_SECONDS',
+  /** Redelivery: how far back failed deliveries are looked for, and how often one is tried again at most. */
+  redeliveryWindowMinutes: 'REDELIVERY_WINDOW_MINUTES',
+  maxRedeliveries: 'MAX_REDELIVERIES',
 } as const;
 
 /**
@@ -225,5 +242,28 @@ export const RUNNER_EXIT_CODE = {
 
 /** Where Mint token writes a runner's JIT environment file inside the JIT bucket. */
 export const JIT_OBJECT_PREFIX = 'jit/';
+/** Where Mint token takes one of a capped class's runner slots: `slots/<class>/<index>`, create-only, holding a SlotHolder. */
+export const SLOT_OBJECT_PREFIX = 'slots/';
+/** Where the job-started handler records which job a runner of ours took: `assignments/<runner>.json` (a JobAssignment). */
+export const ASSIGNMENT_OBJECT_PREFIX = 'assignments/';
+
+/** The body of a slot object. */
+export interface SlotHolder {
+  runner: string;
+  executionArn: string;
+}
+
+/** The body of an assignment object: the job GitHub gave the runner (it may not be the one it was launched for). */
+export interface JobAssignment {
+  runner: string;
+  jobId: number;
+  owner: string;
+  repo: string;
+  runId: number | null;
+  runAttempt: number | null;
+  installationId: number | null;
+  startedAt: string | null;
+}
+
 /** Where Mint token claims a runner name (create-only, holding the execution ARN) before registering it on GitHub. */
 export const CLAIM_OBJECT_PREFIX = 'claims/';

@@ -3,12 +3,23 @@
 // failures mapped in one place (map-error.ts).
 import { createAppAuth } from '@octokit/auth-app';
 import { request as octokitRequest } from '@octokit/request';
-import { GitHubRateLimitedError, RunnerBusyError, RunnerNameTakenError } from '../shared/errors';
+import { GitHubRateLimitedError, JobStillRunningError, RunnerBusyError, RunnerNameTakenError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { statusOf, toGitHubError } from './map-error';
-import { installationSchema, jitConfigSchema, jobSchema, parseResponse, runnerListSchema, type GitHubJob, type GitHubRunner } from './responses';
+import {
+  hookDeliveryDetailSchema,
+  hookDeliveryListSchema,
+  installationSchema,
+  jitConfigSchema,
+  jobSchema,
+  parseResponse,
+  runnerListSchema,
+  type GitHubJob,
+  type GitHubRunner,
+  type HookDelivery,
+} from './responses';
 
-export type { GitHubJob, GitHubRunner } from './responses';
+export type { GitHubJob, GitHubRunner, HookDelivery } from './responses';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -56,7 +67,16 @@ export interface GitHubClient {
   runnerExists(target: RunnerTarget, runnerId: number): Promise<boolean>;
   /** 404 → 'not-found' (already gone); 422 → RunnerBusyError. */
   deleteRunner(target: RunnerTarget, runnerId: number): Promise<'deleted' | 'not-found'>;
+  /** 403 while the job's run still has jobs in progress → JobStillRunningError. */
   rerunJob(repository: RepositoryRef, jobId: number): Promise<void>;
+  /** Every registration in the scope (page by page, at most `maxPages` pages of 100). */
+  listRunners(target: RunnerTarget, maxPages: number): Promise<GitHubRunner[]>;
+  /** One page of the App webhook's deliveries, newest first, and the cursor of the next page. */
+  listHookDeliveries(cursor: string | undefined): Promise<{ deliveries: HookDelivery[]; nextCursor: string | undefined }>;
+  /** The payload GitHub sent in one delivery (its `request.payload`). */
+  getHookDeliveryPayload(deliveryId: number): Promise<unknown>;
+  /** Asks GitHub to send a delivery again (same GUID and body). */
+  redeliverHookDelivery(deliveryId: number): Promise<void>;
   /** Calls made since the container started, per route (`POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig`). */
   callCounts(): Record<string, number>;
 }
@@ -265,11 +285,52 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     },
 
     async rerunJob({ owner, repo, installationId }, jobId) {
-      await asInstallation(installationId, 'POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun', { owner, repo, job_id: jobId });
+      try {
+        await asInstallation(installationId, 'POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun', { owner, repo, job_id: jobId });
+      } catch (error) {
+        // GitHub refuses to re-run a job while its workflow run is still in progress (403).
+        if (!(error instanceof GitHubRateLimitedError) && statusOf(error) === 403) throw new JobStillRunningError(jobId, { cause: error });
+        throw error;
+      }
+    },
+
+    async listRunners(target, maxPages) {
+      const { route, parameters } = runnersRoute(target, 'GET', '');
+      const runners: GitHubRunner[] = [];
+      for (let page = 1; page <= maxPages; page += 1) {
+        const list = parseResponse(runnerListSchema, await asInstallation(target.installationId, route, { ...parameters, per_page: 100, page }), route);
+        runners.push(...list.runners);
+        if (list.runners.length < 100 || runners.length >= list.total_count) break;
+      }
+      return runners;
+    },
+
+    async listHookDeliveries(cursor) {
+      const route = 'GET /app/hook/deliveries';
+      const { token } = await (await auth())({ type: 'app' });
+      const response = await request(route, { per_page: 100, ...(cursor ? { cursor } : {}), headers: { authorization: `bearer ${token}` } });
+      const deliveries = parseResponse(hookDeliveryListSchema, response.data, route);
+      return { deliveries, nextCursor: nextCursorOf(response.headers.link) };
+    },
+
+    async getHookDeliveryPayload(deliveryId) {
+      const route = 'GET /app/hook/deliveries/{delivery_id}';
+      return parseResponse(hookDeliveryDetailSchema, await asApp(route, { delivery_id: deliveryId }), route).request?.payload;
+    },
+
+    async redeliverHookDelivery(deliveryId) {
+      await asApp('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: deliveryId });
     },
 
     callCounts() {
       return Object.fromEntries(counts);
     },
   };
+}
+
+/** The `cursor` of the `rel="next"` link of a cursor-paginated answer. */
+export function nextCursorOf(link: string | undefined): string | undefined {
+  const next = link?.split(',').find((part) => /rel="next"/.test(part));
+  const url = next ? /<([^>]+)>/.exec(next)?.[1] : undefined;
+  return url ? (new URL(url).searchParams.get('cursor') ?? undefined) : undefined;
 }

@@ -35,6 +35,27 @@ export type GitHubRunner = z.infer<typeof runnerSchema>;
 /** GET .../actions/runners?name=... */
 export const runnerListSchema = z.object({ total_count: z.number().int(), runners: z.array(runnerSchema) });
 
+/** GET /app/hook/deliveries: one delivery of the App's webhook (newest first; cursor pagination). */
+export const hookDeliverySchema = z.object({
+  id: z.number().int(),
+  guid: z.string(),
+  delivered_at: z.string(),
+  redelivery: z.boolean(),
+  status: z.string(),
+  status_code: z.number().int(),
+  event: z.string(),
+  action: z.string().nullable().optional(),
+  installation_id: z.number().int().nullable().optional(),
+  repository_id: z.number().int().nullable().optional(),
+});
+export type HookDelivery = z.infer<typeof hookDeliverySchema>;
+export const hookDeliveryListSchema = z.array(hookDeliverySchema);
+
+/** GET /app/hook/deliveries/{delivery_id}: the delivery with the payload GitHub sent. */
+export const hookDeliveryDetailSchema = hookDeliverySchema.extend({
+  request: z.object({ payload: z.unknown() }).nullable().optional(),
+});
+
 /** Validates a response body; the error names the fields at fault, never their values (a body may hold a credential). */
 export function parseResponse<S extends z.ZodType>(schema: S, data: unknown, route: string): z.infer<S> {
   const parsed = schema.safeParse(data);

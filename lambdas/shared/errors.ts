@@ -87,3 +87,26 @@ export class NoMatchingRunnerClassError extends Error {
     );
   }
 }
+
+/** GitHub refuses to re-run a job while its workflow run is still in progress: retry later. */
+export class JobStillRunningError extends Error {
+  override readonly name = ERROR.jobStillRunning;
+  constructor(
+    readonly jobId: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Job ${jobId} cannot be re-run yet: its workflow run is still in progress. Retry later.`, options);
+  }
+}
+
+/** Every runner slot of the class is taken (its maxRunners): wait and try again while the job is still queued. */
+export class RunnerCapReachedError extends Error {
+  override readonly name = ERROR.runnerCapReached;
+  constructor(
+    readonly runnerClass: string,
+    readonly maxRunners: number,
+    options?: ErrorOptions,
+  ) {
+    super(`Runner class '${runnerClass}' already runs its maximum of ${maxRunners} runners: waiting for one to finish (raise maxRunners to run more at once).`, options);
+  }
+}

@@ -6,7 +6,7 @@ import type { TaskRecord } from '../fake-aws/ecs';
 import type { ExecutionResult } from '../lifecycle/local-execution';
 import { TERMINAL_STATES } from '../lifecycle/local-execution';
 import type { LocalFleet } from '../local-fleet';
-import type { JobRow, Phase, RunnerRow, SandboxReport, SandboxSummary } from './types';
+import type { ExecutionFailure, JobRow, Phase, RunnerRow, SandboxReport, SandboxSummary } from './types';
 
 interface StateVisit {
   name: string;
@@ -20,7 +20,19 @@ export function collectReport(fleet: LocalFleet, title: string, startedAtMs: num
   const githubEvents = fleet.github.events();
   const runners = fleet.executions.flatMap((execution) => runnerRows(execution, fleet.ecs.tasks, githubEvents));
   const jobs = fleet.github.jobs().map((job) => jobRow(job, fleet.executions, runners));
-  return { title, startedAtMs, endedAtMs, jobs, runners, summary: summarize(fleet, jobs, startedAtMs, endedAtMs) };
+  const failures = fleet.executions.filter((e) => e.status === 'FAILED').map(failureOf);
+  return { title, startedAtMs, endedAtMs, jobs, runners, failures, summary: summarize(fleet, jobs, startedAtMs, endedAtMs) };
+}
+
+function failureOf(execution: ExecutionResult): ExecutionFailure {
+  const input = (execution.events[0] as { input?: { jobId?: number } } | undefined)?.input;
+  return {
+    executionName: execution.executionArn.split(':').at(-1) ?? execution.executionArn,
+    jobId: input?.jobId ?? null,
+    error: execution.error ?? 'unknown',
+    cause: execution.cause ?? '',
+    path: execution.path,
+  };
 }
 
 /** The states an execution went through, with their times, inputs and outputs. */

@@ -208,5 +208,11 @@ export function renderSummary(report: SandboxReport, options: RenderTextOptions 
   const endpointWidth = Math.max(0, ...calls.map(([endpoint]) => endpoint.length));
   const countWidth = Math.max(0, ...calls.map(([, count]) => String(count).length));
   for (const [endpoint, count] of calls) out.push(`  ${endpoint.padEnd(endpointWidth)}  ${String(count).padStart(countWidth)}`);
+  if (report.failures.length > 0) out.push('', paint('Failed executions', 'bad', color));
+  for (const failure of report.failures) {
+    const job = failure.jobId === null ? 'manual launch' : `job ${failure.jobId}`;
+    out.push(`  ${failure.executionName} (${job}): ${failure.error}: ${truncateMiddle(failure.cause, 160)}`);
+    out.push(`    ${failure.path.join(' → ')}`);
+  }
   return out.join('\n');
 }

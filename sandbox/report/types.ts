@@ -54,6 +54,16 @@ export interface JobRow {
   queueToStartMs: number | null;
 }
 
+/** An execution that ended FAILED: what a person would open first in the console. */
+export interface ExecutionFailure {
+  executionName: string;
+  jobId: number | null;
+  error: string;
+  cause: string;
+  /** The states it went through, in order. */
+  path: string[];
+}
+
 export interface SandboxSummary {
   jobs: number;
   jobsServed: number;
@@ -77,5 +87,6 @@ export interface SandboxReport {
   endedAtMs: number;
   jobs: JobRow[];
   runners: RunnerRow[];
+  failures: ExecutionFailure[];
   summary: SandboxSummary;
 }

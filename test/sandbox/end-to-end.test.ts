@@ -21,6 +21,7 @@ describe('the fleet end to end in the sandbox', () => {
     const { summary } = report;
     expect(summary.jobs).toBe(30);
     expect(summary.jobsServed).toBe(30);
+    expect(report.failures).toEqual([]);
     expect(summary.executionsFailed).toBe(0);
     expect(summary.spotInterruptions).toBeGreaterThan(0);
     expect(summary.onDemandFallbacks).toBeGreaterThan(0);

@@ -136,6 +136,7 @@ export function buildReport(overrides: Partial<SandboxReport> = {}): SandboxRepo
     endedAtMs: T0 + 100_000,
     jobs: JOBS,
     runners: RUNNERS,
+    failures: [],
     summary: {
       jobs: 3,
       jobsServed: 3,

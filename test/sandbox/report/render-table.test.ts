@@ -211,4 +211,15 @@ describe('renderSummary', () => {
     expect(summary).toContain('\x1b[31m2/3\x1b[0m');
     expect(summary).toContain('\x1b[31m1/3\x1b[0m');
   });
+
+  it('lists each failed execution with its job, error, cause and path', () => {
+    const report = buildReport({
+      failures: [{ executionName: 'job-103-1', jobId: 103, error: 'GitHubUnavailable', cause: 'GitHub answered 503 five times', path: ['Mint token', 'Clean up', 'Failed'] }],
+    });
+
+    const summary = renderSummary(report);
+
+    expect(summary).toContain('Failed executions\n  job-103-1 (job 103): GitHubUnavailable: GitHub answered 503 five times\n    Mint token → Clean up → Failed');
+    expect(renderSummary(buildReport())).not.toContain('Failed executions');
+  });
 });
