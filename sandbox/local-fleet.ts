@@ -6,12 +6,19 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { createGitHubClient, type GitHubClient } from '../lambdas/github/client';
 import { readStepsConfig } from '../lambdas/github-steps/config';
 import { createGitHubSteps } from '../lambdas/github-steps/steps';
+import { readJobStartedConfig } from '../lambdas/job-started/config';
+import { onJobStarted, type JobStartedDeps } from '../lambdas/job-started/job-started';
+import { createMetrics, type Metrics } from '../lambdas/shared/metrics';
+import { readRedeliveryConfig } from '../lambdas/redelivery/config';
+import { redeliverFailedDeliveries, type RedeliverySummary } from '../lambdas/redelivery/redeliver';
+import { readSweeperConfig } from '../lambdas/sweeper/config';
+import { sweep, type SweepSummary } from '../lambdas/sweeper/sweep';
 import { createLogger } from '../lambdas/shared/logger';
 import { createSecretReader, type SecretReader } from '../lambdas/shared/secrets';
 import { createRelay, type Relay } from '../lambdas/webhook-relay/relay';
 import { createWebhookSecrets } from '../lambdas/webhook-relay/webhook-secrets';
 import type { FleetConfigInput } from '../stacks/config';
-import { ENV, type LaunchRequest } from '../statemachine/contracts';
+import { ENV, type LaunchRequest, type LifecycleState } from '../statemachine/contracts';
 import { FakeEventBus } from './fake-aws/event-bus';
 import { ConcurrencyLimit } from './fake-aws/lambda-concurrency';
 import { FakeEcs, type FakeEcsOptions } from './fake-aws/ecs';
@@ -31,9 +38,10 @@ export function sandboxFleetConfig(overrides: Partial<FleetConfigInput> = {}): F
     scope: { organization: SANDBOX_ORGANIZATION },
     network: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] },
     runnerClasses: [
-      { name: 'small', labels: ['fargate-small'], cpu: 1024, memoryMiB: 2048 },
-      { name: 'large-arm', labels: ['fargate-large', 'arm64'], cpu: 4096, memoryMiB: 8192, architecture: 'arm64' },
-      { name: 'docker', labels: ['docker'], cpu: 2048, memoryMiB: 8192, docker: true },
+      // Caps high enough for the benchmark's bursts; tests and the chaos run set their own.
+      { name: 'small', labels: ['fargate-small'], cpu: 1024, memoryMiB: 2048, maxRunners: 1000 },
+      { name: 'large-arm', labels: ['fargate-large', 'arm64'], cpu: 4096, memoryMiB: 8192, architecture: 'arm64', maxRunners: 1000 },
+      { name: 'docker', labels: ['docker'], cpu: 2048, memoryMiB: 8192, docker: true, maxRunners: 1000 },
     ],
     ...overrides,
   };
@@ -51,8 +59,12 @@ export interface LocalFleetOptions {
   retryIntervalMs?: number | { scale: number };
   /** The rule starts an execution for each matching event. Off: only `launch` starts executions. @default true */
   startFromEvents?: boolean;
+  /** The job-started rule invokes its handler (records assignments, relaunches for stolen runners). @default true */
+  handleJobStarted?: boolean;
   /** How long a GitHub call may wait out a rate limit in the Lambda (scaled down by benchmarks). @default 75000 */
   gitHubWaitBudgetMs?: number;
+  /** Scheduled functions' waits (redelivery's minimum attempt age) are this many times shorter. @default 1 */
+  timeScale?: number;
 }
 
 /** Sees every GitHub step as it ends: tests use it to change the world between two states. */
@@ -76,7 +88,16 @@ class FakeSecretsManager {
 export class LocalFleet {
   readonly executions: ExecutionResult[] = [];
   observeSteps: StepObserver | undefined;
-  private readonly inFlight = new Set<Promise<ExecutionResult>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly executionNames = new Set<string>();
+  /** EMF metric lines the fleet's functions wrote. */
+  readonly metricLines: string[] = [];
+  /** Errors a function invoked by an event rule threw on its last try (EventBridge would dead-letter them). */
+  readonly deadLetters: { target: string; error: string }[] = [];
+  private jobStartedDeps: JobStartedDeps | undefined;
+  private redeliveryRun: (() => Promise<RedeliverySummary>) | undefined;
+  private sweepRun: ((ageScale: number) => Promise<SweepSummary>) | undefined;
+  private readonly aborters = new Map<string, AbortController>();
   /** The values that must never appear in a history or a log line. */
   readonly secrets: string[];
 
@@ -112,7 +133,7 @@ export class LocalFleet {
     });
 
     // The GitHub steps function's environment, exactly as the template sets it, pointed at the fake GitHub.
-    const stepsEnv = functionEnvironment(template, ENV.privateKeySecretArn);
+    const stepsEnv = functionEnvironment(template, ENV.runnerClasses);
     const relayEnv = functionEnvironment(template, ENV.webhookSecretArn);
     const secretsManager = new FakeSecretsManager({
       [stepsEnv[ENV.privateKeySecretArn] ?? '']: privateKeyPem,
@@ -163,28 +184,116 @@ export class LocalFleet {
     const s3 = new FakeS3();
     const ecs = new FakeEcs({ github, s3, ...options.ecs });
     const runStep = createGitHubSteps({ github: gitHubClient, s3, ecs, config, logger: logger.child({ component: 'github-steps' }) });
-    const concurrency = new ConcurrencyLimit(reservedConcurrency(template, ENV.privateKeySecretArn) ?? Number.POSITIVE_INFINITY);
+    const concurrency = new ConcurrencyLimit(reservedConcurrency(template, ENV.runnerClasses) ?? Number.POSITIVE_INFINITY);
     const steps = (input: unknown) => concurrency.run(() => runStep(input));
 
     const fleet = new LocalFleet(github, gitHubClient, s3, ecs, bus, secretsManager, privateKeyReader, definition, steps, relay, logLines, [privateKeyPem, webhookSecret], options.retryIntervalMs ?? 0);
-    if (options.startFromEvents ?? true) bus.onExecutionInput((input) => void fleet.launch(input));
+    const metrics: Metrics = createMetrics((line) => fleet.metricLines.push(line));
+    const sweeperConfig = readSweeperConfig({ ...functionEnvironment(template, ENV.maxTaskAgeSeconds), [ENV.gitHubApiUrl]: url });
+    fleet.sweepRun = (ageScale) =>
+      sweep({
+        github: gitHubClient,
+        s3,
+        ecs,
+        config: {
+          ...sweeperConfig,
+          graceSeconds: sweeperConfig.graceSeconds / ageScale,
+          jitFileMaxAgeSeconds: sweeperConfig.jitFileMaxAgeSeconds / ageScale,
+          maxTaskAgeSeconds: sweeperConfig.maxTaskAgeSeconds / ageScale,
+        },
+        logger: logger.child({ component: 'sweeper' }),
+        metrics,
+        now: Date.now,
+      });
+    if (functionWith(template, ENV.redeliveryWindowMinutes)) {
+      const redeliveryConfig = readRedeliveryConfig({ ...functionEnvironment(template, ENV.redeliveryWindowMinutes), [ENV.gitHubApiUrl]: url });
+      const settledGuids = new Set<string>();
+      fleet.redeliveryRun = () =>
+        redeliverFailedDeliveries({
+          github: gitHubClient,
+          config: { ...redeliveryConfig, minAttemptAgeSeconds: redeliveryConfig.minAttemptAgeSeconds / (options.timeScale ?? 1) },
+          logger: logger.child({ component: 'redelivery' }),
+          metrics,
+          now: Date.now,
+          settledGuids,
+        });
+    }
+    fleet.jobStartedDeps = {
+      github: gitHubClient,
+      s3,
+      startExecution: (name: string, input: LifecycleState) => {
+        if (fleet.executionNames.has(name)) return Promise.resolve('exists' as const);
+        void fleet.launch(input, name);
+        return Promise.resolve('started' as const);
+      },
+      config: readJobStartedConfig({ ...functionEnvironment(template, ENV.stateMachineArn), [ENV.gitHubApiUrl]: url }),
+      logger: logger.child({ component: 'job-started' }),
+      metrics,
+    };
+    if (options.startFromEvents ?? true) bus.onTarget(resourceOfType(template, 'AWS::StepFunctions::StateMachine'), (input) => void fleet.launch(input as LaunchRequest));
+    if (options.handleJobStarted ?? true) {
+      bus.onTarget(functionIdWith(template, ENV.stateMachineArn), (event) => fleet.invokeAsync('job-started', () => onJobStarted(event, fleet.jobStartedDeps as JobStartedDeps)));
+    }
     return fleet;
   }
 
   /** Starts one execution of the lifecycle, as the console or the rule would; resolves when it ends. */
-  launch(input: LaunchRequest | Record<string, unknown>, executionName: string = randomUUID()): Promise<ExecutionResult> {
+  launch(input: LaunchRequest | LifecycleState | Record<string, unknown>, executionName: string = randomUUID()): Promise<ExecutionResult> {
+    this.executionNames.add(executionName);
     const gitHubSteps = async (payload: { step: string; state: unknown }) => {
       const output = await this.steps(payload);
       await this.observeSteps?.(payload, output);
       return output;
     };
-    const run = runLocalExecution(this.definition, input, { gitHubSteps, runTask: this.ecs.runTaskSync }, { executionName, retryIntervalMs: this.retryIntervalMs }).then((result) => {
+    const aborter = new AbortController();
+    this.aborters.set(executionName, aborter);
+    const run = runLocalExecution(this.definition, input, { gitHubSteps, runTask: this.ecs.runTaskSync }, { executionName, retryIntervalMs: this.retryIntervalMs, abortSignal: aborter.signal }).then((result) => {
       this.executions.push(result);
       this.inFlight.delete(run);
+      this.aborters.delete(executionName);
       return result;
     });
     this.inFlight.add(run);
     return run;
+  }
+
+  /**
+   * An asynchronous Lambda invocation by an event rule: tried three times in all (as Lambda does), then recorded as
+   * a dead letter. `settled()` waits for it.
+   */
+  invokeAsync(target: string, invoke: () => Promise<unknown>): void {
+    const run = (async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await invoke();
+        } catch (error) {
+          if (attempt >= 3) {
+            this.deadLetters.push({ target, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+            return undefined;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+        }
+      }
+    })().finally(() => this.inFlight.delete(run));
+    this.inFlight.add(run);
+  }
+
+  /** StopExecution: the execution ends where it is, without Clean up (what it leaves is the sweeper's). */
+  abort(executionName: string): boolean {
+    const aborter = this.aborters.get(executionName);
+    aborter?.abort();
+    return aborter !== undefined;
+  }
+
+  /** One run of the scheduled sweeper; its age thresholds (grace, JIT file and task age) divided by `ageScale`. */
+  sweep(options: { ageScale?: number } = {}): Promise<SweepSummary> {
+    return (this.sweepRun as (ageScale: number) => Promise<SweepSummary>)(options.ageScale ?? 1);
+  }
+
+  /** One run of the scheduled redelivery of failed webhook deliveries. */
+  redeliver(): Promise<RedeliverySummary> {
+    if (!this.redeliveryRun) throw new Error('The fleet has no redelivery function (redeliveryWindowMinutes is 0)');
+    return this.redeliveryRun();
   }
 
   /** Queues a job on the fake GitHub: its webhook goes through the relay, the bus and the rule to an execution. */
@@ -229,6 +338,20 @@ const variablesOf = (r: TemplateResource) => (r.Properties?.Environment as { Var
 /** The Lambda function of the template whose environment variables include `marker`. */
 function functionWith(template: Template, marker: string): TemplateResource | undefined {
   return Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && marker in variablesOf(r));
+}
+
+/** The logical id of the function whose variables include `marker`. */
+function functionIdWith(template: Template, marker: string): string {
+  const entry = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && marker in variablesOf(r));
+  if (!entry) throw new Error(`No function of the template has ${marker} in its environment`);
+  return entry[0];
+}
+
+/** The logical id of the template's only resource of `type`. */
+function resourceOfType(template: Template, type: string): string {
+  const ids = Object.entries(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+  if (ids.length !== 1 || !ids[0]) throw new Error(`Expected one ${type} in the template, found ${ids.length}`);
+  return ids[0];
 }
 
 /** The reserved concurrency of the function whose variables include `marker`, if it has one. */

@@ -9,7 +9,7 @@ import { collectReport } from './report/collect';
 import type { SandboxReport } from './report/types';
 
 /** The runner classes' labels a job asks for, with how often. */
-const JOB_MIX: { labels: string[]; weight: number }[] = [
+export const JOB_MIX: { labels: string[]; weight: number }[] = [
   { labels: ['self-hosted', 'fargate-small'], weight: 6 },
   { labels: ['self-hosted', 'linux', 'fargate-large', 'arm64'], weight: 3 },
   { labels: ['self-hosted', 'docker'], weight: 1 },
@@ -124,7 +124,7 @@ function progressOf(fleet: LocalFleet, total: number, startedAtMs: number): Sand
   };
 }
 
-function pick<T>(choices: { labels: T; weight: number }[], r: number): T {
+export function pick<T>(choices: { labels: T; weight: number }[], r: number): T {
   const totalWeight = choices.reduce((sum, c) => sum + c.weight, 0);
   let threshold = r * totalWeight;
   for (const choice of choices) {

@@ -48,8 +48,11 @@ const runnerClass = z
     docker: z.boolean().default(false),
     /** Fargate ephemeral storage in GiB (21-200). @default 30 */
     ephemeralStorageGiB: z.number().int().min(21).max(200).default(30),
-    /** Most runners of this class alive at once (not enforced yet: the cap comes with the sweeper). @default 20 */
-    maxRunners: z.number().int().min(1).max(5000).default(20),
+    /**
+     * Most runners of this class alive at once. A job beyond the cap waits for a free slot (at most
+     * capWaitMinutes, and only while it is still queued) instead of failing. @default 50
+     */
+    maxRunners: z.number().int().min(1).max(5000).default(50),
   })
   .strict()
   .superRefine((cls, ctx) => {
@@ -116,10 +119,27 @@ export const fleetConfigSchema = z
     idleTimeoutSeconds: z.number().int().min(30).max(3600).default(300),
     /** The longest a runner task may run; it is stopped after that. @default 360 (GitHub-hosted job limit) */
     maxJobMinutes: z.number().int().min(5).max(7200).default(360),
-    /** Launches per job (first launch, Spot relaunches, stolen-runner relaunches). @default 5 */
+    /**
+     * Launches per job that serve no job (Spot interruptions, capacity errors, crashes, idle runners) before its
+     * lifecycle fails. A launch whose runner another job took served that job and does not count (at most 50
+     * launches per job in all). @default 5
+     */
     maxAttempts: z.number().int().min(1).max(20).default(5),
     /** Spot interruptions after which a job's next runner uses on-demand capacity. @default 2 */
     onDemandAfterInterruptions: z.number().int().min(0).max(20).default(2),
+    /** How long a job may wait for a free runner slot of its class (maxRunners) before its lifecycle fails. @default 120 */
+    capWaitMinutes: z.number().int().min(1).max(1440).default(120),
+    /**
+     * Re-run a job that GitHub failed because its runner was Spot-interrupted mid-job. Needs the App's
+     * "Actions: Read and write" permission. @default false
+     */
+    rerunInterruptedJobs: z.boolean().default(false),
+    /** No automatic re-run once a job's workflow run has reached this attempt. @default 3 */
+    maxRunAttempt: z.number().int().min(2).max(10).default(3),
+    /** The sweeper (leftover registrations, JIT files, slots and tasks) runs this often. @default 5 */
+    sweepEveryMinutes: z.number().int().min(1).max(60).default(5),
+    /** Failed webhook deliveries of the last this-many minutes are redelivered (0 turns redelivery off). @default 180 */
+    redeliveryWindowMinutes: z.number().int().min(0).max(4320).default(180),
     /** Runner registration names start with this. @default 'ecs' */
     runnerNamePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be 1-16 lower-case letters, digits or dashes').default('ecs'),
     /** CloudWatch Logs retention for every log group. @default 30 */

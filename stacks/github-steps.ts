@@ -17,6 +17,8 @@ export interface GitHubStepsProps {
   readonly runnerNamePrefix: string;
   readonly maxAttempts: number;
   readonly onDemandAfterInterruptions: number;
+  readonly rerunInterruptedJobs: boolean;
+  readonly maxRunAttempt: number;
   readonly cluster: ecs.Cluster;
   readonly jitConfigs: JitConfigStore;
   readonly logRetention: logs.RetentionDays;
@@ -62,6 +64,8 @@ export class GitHubSteps extends Construct {
         [ENV.clusterArn]: props.cluster.clusterArn,
         [ENV.maxAttempts]: String(props.maxAttempts),
         [ENV.onDemandAfterInterruptions]: String(props.onDemandAfterInterruptions),
+        [ENV.rerunInterruptedJobs]: String(props.rerunInterruptedJobs),
+        [ENV.maxRunAttempt]: String(props.maxRunAttempt),
       },
     });
     this.privateKey.grantRead(fn);

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CLAIM_OBJECT_PREFIX, JIT_OBJECT_PREFIX } from '../statemachine/contracts';
+import { ASSIGNMENT_OBJECT_PREFIX, CLAIM_OBJECT_PREFIX, INTERRUPTION_OBJECT_PREFIX, JIT_OBJECT_PREFIX, RERUN_OBJECT_PREFIX, SLOT_OBJECT_PREFIX } from '../statemachine/contracts';
 
 /**
  * Where runners' single-use JIT configs wait between Mint token and the task's start: a private bucket read
@@ -26,6 +26,12 @@ export class JitConfigStore extends Construct {
         { prefix: JIT_OBJECT_PREFIX, expiration: Duration.days(1) },
         // Runner-name claims (the duplicate-event guard) must outlive their lifecycle to catch late duplicates.
         { prefix: CLAIM_OBJECT_PREFIX, expiration: Duration.days(1) },
+        // Which job each runner took: read by Clean up when the runner ends, useless after a day.
+        { prefix: ASSIGNMENT_OBJECT_PREFIX, expiration: Duration.days(1) },
+        // Interruption records and re-run claims: they settle who re-runs an interrupted job, within minutes.
+        { prefix: INTERRUPTION_OBJECT_PREFIX, expiration: Duration.days(1) },
+        { prefix: RERUN_OBJECT_PREFIX, expiration: Duration.days(1) },
+        // Runner slots (slots/) never expire: one is held as long as its runner runs; the sweeper frees stale ones.
       ],
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: false,
@@ -42,14 +48,46 @@ export class JitConfigStore extends Construct {
     return this.bucket.arnForObjects(`${CLAIM_OBJECT_PREFIX}*`);
   }
 
-  /** Write and delete JIT files, write and read claims (Mint token, Clean up). Nothing deletes a claim. */
-  grantWriteAndDelete(grantee: iam.IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:DeleteObject'], resources: [this.jitObjects] }),
-    );
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [this.claimObjects] }));
-    // Without it S3 answers a read of a missing claim with 403 instead of 404 (NoSuchKey).
+  private objects(prefix: string): string {
+    return this.bucket.arnForObjects(`${prefix}*`);
+  }
+
+  private allow(grantee: iam.IGrantable, actions: string[], prefixes: string[]): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: prefixes.map((prefix) => this.objects(prefix)) }));
+  }
+
+  /** Without it S3 answers a read of a missing object with 403 instead of 404 (NoSuchKey); also lists slots. */
+  private allowList(grantee: iam.IGrantable): void {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+  }
+
+  /**
+   * Mint token, Clean up and Re-run job: write and delete JIT files, take and release slots, write and read
+   * claims, read assignments. Nothing deletes a claim.
+   */
+  grantWriteAndDelete(grantee: iam.IGrantable): void {
+    this.allow(grantee, ['s3:PutObject', 's3:DeleteObject'], [JIT_OBJECT_PREFIX, SLOT_OBJECT_PREFIX]);
+    this.allow(grantee, ['s3:PutObject', 's3:GetObject'], [CLAIM_OBJECT_PREFIX]);
+    this.allow(grantee, ['s3:GetObject', 's3:DeleteObject'], [ASSIGNMENT_OBJECT_PREFIX]);
+    this.allow(grantee, ['s3:PutObject'], [INTERRUPTION_OBJECT_PREFIX]);
+    this.allow(grantee, ['s3:PutObject', 's3:GetObject'], [RERUN_OBJECT_PREFIX]);
+    this.allowList(grantee);
+  }
+
+  /** The job-started handler: records assignments, reads claims and interruption records, claims re-runs. */
+  grantRecordAssignments(grantee: iam.IGrantable): void {
+    this.allow(grantee, ['s3:PutObject', 's3:DeleteObject'], [ASSIGNMENT_OBJECT_PREFIX]);
+    this.allow(grantee, ['s3:GetObject', 's3:DeleteObject'], [INTERRUPTION_OBJECT_PREFIX]);
+    this.allow(grantee, ['s3:PutObject', 's3:GetObject'], [RERUN_OBJECT_PREFIX]);
+    this.allow(grantee, ['s3:GetObject'], [CLAIM_OBJECT_PREFIX]);
+    this.allowList(grantee);
+  }
+
+  /** The sweeper: lists everything, reads slots, deletes leftover JIT files and stale slots. Never reads a JIT file. */
+  grantSweep(grantee: iam.IGrantable): void {
+    this.allow(grantee, ['s3:DeleteObject'], [JIT_OBJECT_PREFIX, SLOT_OBJECT_PREFIX]);
+    this.allow(grantee, ['s3:GetObject'], [SLOT_OBJECT_PREFIX, CLAIM_OBJECT_PREFIX]);
+    this.allowList(grantee);
   }
 
   /** What an ECS execution role needs to load a JIT file as an environment file. */

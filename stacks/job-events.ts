@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -20,6 +21,8 @@ export interface JobEventsProps {
 export class JobEvents extends Construct {
   readonly bus: events.EventBus;
   readonly deadLetterQueue: sqs.Queue;
+  /** In alarm when an event could not be delivered to its target after all retries (see README, "Dead letters"). */
+  readonly deadLetterAlarm: cloudwatch.Alarm;
   private readonly markerLabels: string[];
 
   constructor(scope: Construct, id: string, props: JobEventsProps) {
@@ -35,6 +38,15 @@ export class JobEvents extends Construct {
       retentionPeriod: Duration.days(14),
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
+    });
+    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription:
+        'A GitHub event could not start its runner lifecycle (or reach the job-started handler) after 24 hours of retries: its job may wait for a runner. Inspect the messages of the dead-letter queue, fix the cause, then redrive them or replay the archive (README, "Dead letters").',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 

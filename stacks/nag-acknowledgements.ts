@@ -16,6 +16,13 @@ export function acknowledgeNagFindings(fleet: RunnerFleet): void {
   // Findings name resources by logical id: compute them, so the fleet can live under any construct id.
   const jitObjects = `<${logicalId(fleet.jitConfigs.bucket)}.Arn>/jit/*`;
   const claimObjects = `<${logicalId(fleet.jitConfigs.bucket)}.Arn>/claims/*`;
+  const slotObjects = `<${logicalId(fleet.jitConfigs.bucket)}.Arn>/slots/*`;
+  const assignmentObjects = `<${logicalId(fleet.jitConfigs.bucket)}.Arn>/assignments/*`;
+  const interruptionObjects = `<${logicalId(fleet.jitConfigs.bucket)}.Arn>/interrupted/*`;
+  const rerunObjects = `<${logicalId(fleet.jitConfigs.bucket)}.Arn>/reruns/*`;
+  const rerunReason = 'Who re-runs a job interrupted mid-job is settled with per-runner interruption records and create-only per-job re-run claims; the grant is limited to their prefixes.';
+  const basicExecution = 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+  const basicExecutionReason = 'The CDK attaches the basic execution policy for CloudWatch Logs; it grants nothing beyond writing logs.';
   const clusterTasks = `arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${logicalId(fleet.runnerCluster.cluster)}>/*`;
   const stepsFunctionVersions = `<${logicalId(fleet.gitHubSteps.function)}.Arn>:*`;
   const xray = 'X-Ray tracing: xray:PutTraceSegments and PutTelemetryRecords have no resource-level permissions.';
@@ -28,8 +35,31 @@ export function acknowledgeNagFindings(fleet: RunnerFleet): void {
   acknowledge(fleet.gitHubSteps, 'IAM5[Resource::*]', `ecs:ListTasks has no resource-level permissions (it is limited to the runner cluster by the ecs:cluster condition). ${xray}`);
   acknowledge(fleet.gitHubSteps, `IAM5[Resource::${jitObjects}]`, 'JIT files are named per runner at run time; the grant is limited to the jit/ prefix of the fleet bucket.');
   acknowledge(fleet.gitHubSteps, `IAM5[Resource::${claimObjects}]`, 'Runner-name claims are named per runner at run time; the grant (write and read, never delete) is limited to the claims/ prefix of the fleet bucket.');
+  acknowledge(fleet.gitHubSteps, `IAM5[Resource::${slotObjects}]`, 'Mint token takes and Clean up releases the runner slots of a class (slots/<class>/<index>); the grant is limited to the slots/ prefix.');
+  acknowledge(fleet.gitHubSteps, `IAM5[Resource::${assignmentObjects}]`, 'Clean up reads (and deletes) the record of which job a runner took; records are named per runner, so only the assignments/ prefix can be granted.');
+  acknowledge(fleet.gitHubSteps, `IAM5[Resource::${interruptionObjects}]`, rerunReason);
+  acknowledge(fleet.gitHubSteps, `IAM5[Resource::${rerunObjects}]`, rerunReason);
   acknowledge(fleet.gitHubSteps, `IAM5[Resource::${clusterTasks}]`, 'Clean up stops runner tasks that outlived their state; task ids are only known at run time, so the grant covers the tasks of the runner cluster only.');
   acknowledge(fleet.gitHubSteps.privateKey, 'SMG4', 'GitHub generates App private keys; Secrets Manager cannot rotate them. Rotate by generating a new key in the App settings, putting it here, then deleting the old key (README).');
+
+  acknowledge(fleet.jobStarted, basicExecution, basicExecutionReason);
+  acknowledge(fleet.jobStarted, 'IAM5[Resource::*]', xray);
+  acknowledge(fleet.jobStarted, `IAM5[Resource::${assignmentObjects}]`, 'The handler records which job each runner took; records are named per runner at run time, so only the assignments/ prefix can be granted.');
+  acknowledge(fleet.jobStarted, `IAM5[Resource::${interruptionObjects}]`, rerunReason);
+  acknowledge(fleet.jobStarted, `IAM5[Resource::${rerunObjects}]`, rerunReason);
+  acknowledge(fleet.jobStarted, `IAM5[Resource::${claimObjects}]`, 'The handler reads the claim of the runner that took a job (read only), to learn which job it was launched for.');
+
+  acknowledge(fleet.sweeper, basicExecution, basicExecutionReason);
+  acknowledge(fleet.sweeper, 'IAM5[Resource::*]', `ecs:ListTasks has no resource-level permissions (it is limited to the runner cluster by the ecs:cluster condition). ${xray}`);
+  acknowledge(fleet.sweeper, `IAM5[Resource::${jitObjects}]`, 'The sweeper deletes JIT files left by a crashed execution (it lists them, never reads them); only the jit/ prefix is granted.');
+  acknowledge(fleet.sweeper, `IAM5[Resource::${slotObjects}]`, 'The sweeper reads and frees runner slots whose runner is gone; only the slots/ prefix is granted.');
+  acknowledge(fleet.sweeper, `IAM5[Resource::${claimObjects}]`, 'The sweeper reads runner-name claims (read only) to tell how old a registration is.');
+  acknowledge(fleet.sweeper, `IAM5[Resource::${clusterTasks}]`, 'The sweeper describes and stops runner tasks that outlived the longest allowed job; task ids are only known at run time, so the grant covers the tasks of the runner cluster only.');
+
+  if (fleet.redelivery) {
+    acknowledge(fleet.redelivery, basicExecution, basicExecutionReason);
+    acknowledge(fleet.redelivery, 'IAM5[Resource::*]', xray);
+  }
 
   acknowledge(fleet.lifecycle, 'IAM5[Resource::*]', `Step Functions log delivery (logs:CreateLogDelivery and friends) requires "*". ${xray}`);
   acknowledge(fleet.lifecycle, `IAM5[Resource::${stepsFunctionVersions}]`, 'The CDK grants invoking the GitHub steps function and its versions; it is the only function the state machine can invoke.');

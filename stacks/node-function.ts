@@ -11,6 +11,9 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_26_X;
 export const LAMBDA_ENTRIES = {
   webhookRelay: 'lambdas/webhook-relay/handler.ts',
   gitHubSteps: 'lambdas/github-steps/handler.ts',
+  jobStarted: 'lambdas/job-started/handler.ts',
+  sweeper: 'lambdas/sweeper/handler.ts',
+  redelivery: 'lambdas/redelivery/handler.ts',
 } as const;
 
 /** How esbuild bundles each Lambda: minified ESM with the AWS SDK inside, for a current Node. */

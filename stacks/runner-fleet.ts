@@ -4,13 +4,17 @@ import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { GitHubScope } from '../statemachine/contracts';
 import { GENERIC_LABELS, parseFleetConfig, type FleetConfig, type FleetConfigInput } from './config';
 import { GitHubSteps } from './github-steps';
 import { JitConfigStore } from './jit-config-store';
 import { JobEvents } from './job-events';
+import { JobStarted } from './job-started';
 import { RunnerCluster, type ManagedInstancesArchitecture } from './runner-cluster';
 import { RunnerLifecycle } from './runner-lifecycle';
 import { RunnerTask } from './runner-task';
+import { Sweeper } from './sweeper';
+import { WebhookRedelivery } from './webhook-redelivery';
 import { WebhookRelay } from './webhook-relay';
 
 /** Everything a runner needs besides its job: start-up, registration and the idle timeout. */
@@ -32,6 +36,10 @@ export class RunnerFleet extends Construct {
   readonly runnerCluster: RunnerCluster;
   readonly runnerTasks: RunnerTask[];
   readonly jitConfigs: JitConfigStore;
+  readonly jobStarted: JobStarted;
+  /** Absent when redeliveryWindowMinutes is 0. */
+  readonly redelivery: WebhookRedelivery | undefined;
+  readonly sweeper: Sweeper;
 
   constructor(scope: Construct, id: string, props: RunnerFleetProps) {
     super(scope, id);
@@ -73,17 +81,20 @@ export class RunnerFleet extends Construct {
         }),
     );
 
+    const gitHubScope: GitHubScope =
+      'organization' in config.scope
+        ? { type: 'organization', organization: config.scope.organization, runnerGroupId: config.scope.runnerGroupId }
+        : { type: 'repositories', repositories: config.scope.repositories };
     this.gitHubSteps = new GitHubSteps(this, 'GitHubSteps', {
       gitHubAppId: config.gitHubAppId,
       gitHubApiUrl: config.gitHubApiUrl,
-      scope:
-        'organization' in config.scope
-          ? { type: 'organization', organization: config.scope.organization, runnerGroupId: config.scope.runnerGroupId }
-          : { type: 'repositories', repositories: config.scope.repositories },
+      scope: gitHubScope,
       runnerClasses: this.runnerTasks.map((task) => task.runtime),
       runnerNamePrefix: config.runnerNamePrefix,
       maxAttempts: config.maxAttempts,
       onDemandAfterInterruptions: config.onDemandAfterInterruptions,
+      rerunInterruptedJobs: config.rerunInterruptedJobs,
+      maxRunAttempt: config.maxRunAttempt,
       cluster: this.runnerCluster.cluster,
       jitConfigs: this.jitConfigs,
       logRetention,
@@ -91,17 +102,54 @@ export class RunnerFleet extends Construct {
       ...(config.privateKeySecretArn ? { privateKeySecretArn: config.privateKeySecretArn } : {}),
     });
 
+    const runnerTimeout = Duration.minutes(config.maxJobMinutes).plus(RUNNER_OVERHEAD);
     this.lifecycle = new RunnerLifecycle(this, 'Lifecycle', {
       gitHubSteps: this.gitHubSteps.function,
       runnerCluster: this.runnerCluster,
       taskDefinitions: this.runnerTasks.map((task) => task.taskDefinition),
-      runnerTimeout: Duration.minutes(config.maxJobMinutes).plus(RUNNER_OVERHEAD),
+      runnerTimeout,
+      capWait: Duration.minutes(config.capWaitMinutes),
       logRetention,
     });
 
     this.events = new JobEvents(this, 'Events', { markerLabels: markerLabels(config) });
     this.events.startLifecycleOnQueuedJobs(this.lifecycle.stateMachine);
+    this.jobStarted = new JobStarted(this, 'JobStarted', {
+      events: this.events,
+      stateMachine: this.lifecycle.stateMachine,
+      jitConfigs: this.jitConfigs,
+      privateKey: this.gitHubSteps.privateKey,
+      gitHubAppId: config.gitHubAppId,
+      gitHubApiUrl: config.gitHubApiUrl,
+      runnerNamePrefix: config.runnerNamePrefix,
+      rerunInterruptedJobs: config.rerunInterruptedJobs,
+      maxRunAttempt: config.maxRunAttempt,
+      logRetention,
+    });
     this.relay = new WebhookRelay(this, 'WebhookRelay', { eventBus: this.events.bus, logRetention });
+    this.sweeper = new Sweeper(this, 'Sweeper', {
+      privateKey: this.gitHubSteps.privateKey,
+      gitHubAppId: config.gitHubAppId,
+      gitHubApiUrl: config.gitHubApiUrl,
+      scope: gitHubScope,
+      runnerNamePrefix: config.runnerNamePrefix,
+      cluster: this.runnerCluster.cluster,
+      jitConfigs: this.jitConfigs,
+      // Past the state's own timeout, Clean up has had its chance to stop the task.
+      maxTaskAge: runnerTimeout.plus(Duration.minutes(15)),
+      every: Duration.minutes(config.sweepEveryMinutes),
+      logRetention,
+    });
+    this.redelivery =
+      config.redeliveryWindowMinutes > 0
+        ? new WebhookRedelivery(this, 'WebhookRedelivery', {
+            privateKey: this.gitHubSteps.privateKey,
+            gitHubAppId: config.gitHubAppId,
+            gitHubApiUrl: config.gitHubApiUrl,
+            windowMinutes: config.redeliveryWindowMinutes,
+            logRetention,
+          })
+        : undefined;
   }
 }
 

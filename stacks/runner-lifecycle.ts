@@ -13,6 +13,7 @@ export interface RunnerLifecycleProps {
   readonly runnerCluster: RunnerCluster;
   readonly taskDefinitions: ecs.TaskDefinition[];
   readonly runnerTimeout: Duration;
+  readonly capWait: Duration;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -33,6 +34,7 @@ export class RunnerLifecycle extends Construct {
       securityGroupIds: [securityGroup.securityGroupId],
       assignPublicIp,
       runnerTimeout: props.runnerTimeout,
+      capWait: props.capWait,
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

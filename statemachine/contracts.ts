@@ -104,6 +104,8 @@ export interface RunnerLaunch {
   onDemandCapacityProviderStrategy: CapacityProviderStrategyItem[];
   /** S3 object ARN of the environment file that holds the JIT config (read by the task's execution role). */
   jitConfigArn: string;
+  /** The runner slot of the class this runner holds (`slots/<class>/<index>`); Clean up releases it. */
+  slot?: string;
   tags: Tag[];
 }
 
@@ -159,6 +161,17 @@ export interface LifecycleState {
   capacityFallback?: CaughtError;
   error?: CaughtError;
   next?: NextStep;
+  /** With next = 'rerun': the job Re-run job asks GitHub to run again. */
+  rerun?: RerunTarget;
+}
+
+/** A job to re-run after its runner was interrupted mid-job. */
+export interface RerunTarget {
+  owner: string;
+  repo: string;
+  jobId: number;
+  runAttempt: number | null;
+  installationId: number | null;
 }
 
 /** The Lambda that talks to GitHub serves several states; the state's Parameters name the step. */
@@ -240,12 +253,23 @@ export const RUNNER_EXIT_CODE = {
   interrupted: 130,
 } as const;
 
+/**
+ * A ceiling on launches for one job, whatever served what: launches that served no job are bounded by maxAttempts,
+ * launches for a job whose runner another job took are not (each served a job), but never more than this.
+ */
+export const MAX_LAUNCHES_PER_JOB = 50;
+
 /** Where Mint token writes a runner's JIT environment file inside the JIT bucket. */
 export const JIT_OBJECT_PREFIX = 'jit/';
 /** Where Mint token takes one of a capped class's runner slots: `slots/<class>/<index>`, create-only, holding a SlotHolder. */
 export const SLOT_OBJECT_PREFIX = 'slots/';
 /** Where the job-started handler records which job a runner of ours took: `assignments/<runner>.json` (a JobAssignment). */
 export const ASSIGNMENT_OBJECT_PREFIX = 'assignments/';
+
+/** Where Clean up records a runner interrupted mid-job whose job is not known yet: `interrupted/<runner>`. */
+export const INTERRUPTION_OBJECT_PREFIX = 'interrupted/';
+/** Where the re-run of a job is claimed, create-only, so that it is re-run once: `reruns/<job id>`. */
+export const RERUN_OBJECT_PREFIX = 'reruns/';
 
 /** The body of a slot object. */
 export interface SlotHolder {

@@ -4,6 +4,7 @@
 //   Mint token ─▶ Run runner ─▶ Clean up ─▶ Check job ─▶ Done
 //       ▲             │ no capacity ─▶ Run runner on demand ─▶ Clean up
 //       └──────────── Check job: job still queued (interrupted, stolen, idle, failed start) ◀┘
+//                                Check job: interrupted mid-job (opt-in) ─▶ Re-run job ─▶ Done
 //
 // Clean up runs on every path out once anything may exist (a registration, a JIT file, a task).
 import { Duration } from 'aws-cdk-lib';
@@ -22,7 +23,12 @@ export interface LifecycleDefinitionProps {
   readonly assignPublicIp: boolean;
   /** The longest a runner task may run before the lifecycle gives up on it (Clean up then stops it). */
   readonly runnerTimeout: Duration;
+  /** How long a job may wait for a free runner slot of its class (maxRunners) before the lifecycle gives up. */
+  readonly capWait: Duration;
 }
+
+/** Waiting for a runner slot: tries every 15 s at first, then about once a minute (full jitter spreads them). */
+const CAP_WAIT_MAX_DELAY = Duration.seconds(60);
 
 /** Retry policy for GitHub's rate limits: wait past the reset, never fail a job for it (about 2 hours in all). */
 const RATE_LIMIT_RETRY: sfn.RetryProps = {
@@ -65,7 +71,16 @@ export function buildLifecycleDefinition(scope: Construct, props: LifecycleDefin
   });
   const failed = new sfn.Fail(scope, STATE.failed, { errorPath: '$.error.Error', causePath: '$.error.Cause' });
 
-  const mintToken = gitHubStep(scope, STATE.mintToken, GITHUB_STEP.mintToken, props.gitHubSteps, 'Validates the launch request, picks the runner class, registers a single-use JIT runner and stores its config where only the task can read it.');
+  const mintToken = gitHubStep(scope, STATE.mintToken, GITHUB_STEP.mintToken, props.gitHubSteps, 'Validates the launch request, picks the runner class, takes one of its runner slots, registers a single-use JIT runner and stores its config where only the task can read it.');
+  mintToken.addRetry({
+    errors: [ERROR.runnerCapReached],
+    interval: Duration.seconds(15),
+    backoffRate: 1.5,
+    maxDelay: CAP_WAIT_MAX_DELAY,
+    // Full jitter halves the mean wait: about capWait in all.
+    maxAttempts: Math.max(1, Math.ceil(props.capWait.toSeconds() / (CAP_WAIT_MAX_DELAY.toSeconds() / 2))),
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   const cleanUp = gitHubStep(scope, STATE.cleanUp, GITHUB_STEP.cleanUp, props.gitHubSteps, 'Classifies how the runner ended, deletes its registration and JIT file, stops a leftover task, and decides what comes next.');
   cleanUp.addRetry({ errors: [ERROR.runnerBusy], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
   cleanUp.addCatch(failed, { errors: [SERVICE_ERROR.all], resultPath: '$.error' });
@@ -86,8 +101,15 @@ export function buildLifecycleDefinition(scope: Construct, props: LifecycleDefin
   // Anything else may have left a registration or a JIT file behind: clean up before failing.
   mintToken.addCatch(cleanUp, { errors: [SERVICE_ERROR.all], resultPath: '$.error' });
 
-  const checkJob = new sfn.Choice(scope, STATE.checkJob, { comment: 'Clean up looked at the job: launch again while it is still queued, or finish.' })
+  const rerunJob = gitHubStep(scope, STATE.rerunJob, GITHUB_STEP.rerunJob, props.gitHubSteps, 'The runner was interrupted mid-job and GitHub failed the job: asks GitHub to re-run it (its new attempt starts a new lifecycle).');
+  // GitHub refuses while the run is still in progress (it notices the lost runner within minutes): about 30 minutes.
+  rerunJob.addRetry({ errors: [ERROR.jobStillRunning], interval: Duration.seconds(30), backoffRate: 1.5, maxDelay: Duration.minutes(5), maxAttempts: 10, jitterStrategy: sfn.JitterType.FULL });
+  rerunJob.addCatch(failed, { errors: [SERVICE_ERROR.all], resultPath: '$.error' });
+  rerunJob.next(done);
+
+  const checkJob = new sfn.Choice(scope, STATE.checkJob, { comment: 'Clean up looked at the job: launch again while it is still queued, re-run it after an interruption (opt-in), or finish.' })
     .when(sfn.Condition.stringEquals('$.next', 'relaunch'), mintToken)
+    .when(sfn.Condition.stringEquals('$.next', 'rerun'), rerunJob)
     .when(sfn.Condition.stringEquals('$.next', 'fail'), failed)
     .otherwise(done);
 

@@ -3,11 +3,13 @@
 // state machine retries it after RunnerBusy or a GitHub fault, so every step tolerates having been done already.
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ListTasksCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { ERROR, type AttemptSummary, type CaughtError, type LifecycleState, type NextStep, type Outcome } from '../../statemachine/contracts';
+import { ERROR, MAX_LAUNCHES_PER_JOB, type AttemptSummary, type CaughtError, type LifecycleState, type NextStep, type Outcome, type RerunTarget } from '../../statemachine/contracts';
 import type { GitHubClient, GitHubJob, RunnerTarget } from '../github/client';
 import { statusOf } from '../github/map-error';
 import { toLifecycleState } from '../lifecycle/lifecycle-state';
-import { bucketNameFromArn, jitObjectKey, runnerName } from '../lifecycle/runner-name';
+import { assignmentObjectKey, bucketNameFromArn, jitObjectKey, runnerName } from '../lifecycle/runner-name';
+import { releaseSlot } from '../lifecycle/runner-slots';
+import { readAssignment, recordInterruption, rerunTargetOf } from '../lifecycle/interrupted-jobs';
 import { installationOwnerOf, runnerTargetFor, type ScopedTarget } from '../lifecycle/scope';
 import { InvalidLaunchRequestError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -25,7 +27,7 @@ export interface CleanUpDeps {
   github: GitHubClient;
   s3: Pick<S3Client, 'send'>;
   ecs: Pick<ECSClient, 'send'>;
-  config: Pick<StepsConfig, 'gitHubScope' | 'runnerNamePrefix' | 'jitBucketArn' | 'clusterArn' | 'maxAttempts' | 'onDemandAfterInterruptions'>;
+  config: Pick<StepsConfig, 'gitHubScope' | 'runnerNamePrefix' | 'jitBucketArn' | 'clusterArn' | 'maxAttempts' | 'onDemandAfterInterruptions' | 'rerunInterruptedJobs' | 'maxRunAttempt'>;
   logger: Logger;
 }
 
@@ -48,7 +50,10 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
   // A duplicate's runner name, registration and JIT file belong to the execution that claimed the name first.
   // When Mint token failed before returning a runner, only the claim tells whether this execution got as far as
   // registering one: a duplicate whose Mint token failed must not delete the first execution's runner.
-  const holder = runner || failedBeforeRegistration || errorName === ERROR.runnerNameTaken ? undefined : await claimHolder(deps.s3, bucketNameFromArn(config.jitBucketArn), name);
+  const bucket = bucketNameFromArn(config.jitBucketArn);
+  // The task is stopped (or never ran): the class's slot is free for the next launch.
+  if (runner?.slot) await releaseSlot(deps.s3, bucket, runner.slot, name);
+  const holder = runner || failedBeforeRegistration || errorName === ERROR.runnerNameTaken ? undefined : await claimHolder(deps.s3, bucket, name);
   if (holder !== undefined && holder !== execution.executionArn) {
     // Another execution owns this job's runner: this one is a duplicate whose Mint token failed. Touch nothing.
     logger.info('Duplicate: the runner name belongs to another execution', { runner: name, holder });
@@ -59,7 +64,7 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
   // The name's claim (claims/<name>) is never deleted: it must outlive the lifecycle to stop late duplicates of the
   // event; the bucket's lifecycle rule expires it.
   if (ownsRunnerName) {
-    await deps.s3.send(new DeleteObjectCommand({ Bucket: bucketNameFromArn(config.jitBucketArn), Key: jitObjectKey(name) }));
+    await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: jitObjectKey(name) }));
   }
 
   let job: GitHubJob | undefined;
@@ -69,15 +74,33 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
     const installationId = request.installationId ?? (await deps.github.getInstallationId(installationOwnerOf(scoped)));
     const target: RunnerTarget = { ...scoped, installationId };
     if (request.jobId != null) job = await getJobIfExists(deps.github, { owner: request.owner, repo: request.repo, installationId }, request.jobId);
-    // GitHub removes an ephemeral runner's registration itself once its job completes: no DELETE on the happy path.
-    const servedItsJob = job !== undefined && job.runner_name === name && job.status === 'completed';
+    // GitHub removes an ephemeral runner's registration itself once the runner reports its job complete: no DELETE
+    // on the happy path. A runner stopped mid-job never reported; GitHub failed the job but keeps the registration.
+    const servedItsJob = job !== undefined && job.runner_name === name && job.status === 'completed' && classification.kind === 'runner-exited';
     if (!servedItsJob && ownsRunnerName) registration = await deleteRegistration(deps.github, target, name, runner?.id, classification.kind === 'runner-exited');
   }
 
   const outcome = resolveOutcome(classification, job, name, registration);
   const interruptions = state.interruptions + (outcome === 'spot-interrupted' ? 1 : 0);
   const onDemand = state.onDemand || outcome === 'capacity-unavailable' || interruptions >= config.onDemandAfterInterruptions;
-  const decision = decideNext({ outcome, detail: classification.detail, errorName, job, jobId: request.jobId ?? undefined, attempt, maxAttempts: config.maxAttempts });
+  // A runner another job took served that job: it is no failed attempt of this one.
+  const failedAttempts = [...state.attempts.map((a) => a.outcome), outcome].filter((o) => o !== 'served-other-job' && o !== 'served-job').length;
+  let decision = decideNext({ outcome, detail: classification.detail, errorName, job, jobId: request.jobId ?? undefined, attempt, failedAttempts, maxAttempts: config.maxAttempts });
+  // Interrupted mid-job: GitHub fails the job. Re-run it (opt-in), whichever job the runner had taken.
+  const rerun = outcome === 'spot-interrupted' && config.rerunInterruptedJobs ? await interruptedJob(deps, bucket, name, job, request) : undefined;
+  if (rerun) {
+    decision = rerun.runAttempt !== null && rerun.runAttempt >= config.maxRunAttempt ? decision : { next: 'rerun' };
+    logger.info(decision.next === 'rerun' ? 'Job interrupted mid-way: re-running it' : 'Job interrupted mid-way: not re-run, its run reached maxRunAttempt', { runner: name, jobId: rerun.jobId, runAttempt: rerun.runAttempt });
+  }
+  // A runner another job took: the job-started handler may already have launched the next runner for this job.
+  if (decision.next === 'relaunch' && request.jobId != null) {
+    const next = runnerName(config.runnerNamePrefix, request, attempt + 1, execution.executionName);
+    const nextHolder = await claimHolder(deps.s3, bucket, next);
+    if (nextHolder !== undefined && nextHolder !== execution.executionArn) {
+      logger.info('The next runner for this job was already launched by another execution (handed off)', { runner: name, next, holder: nextHolder });
+      decision = { next: 'done' };
+    }
+  }
 
   const summary: AttemptSummary = {
     attempt,
@@ -94,6 +117,9 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
 
   const result: LifecycleState = { request, attempt, interruptions, onDemand, attempts: [...state.attempts, summary], next: decision.next };
   if (decision.error) result.error = decision.error;
+  if (decision.next === 'rerun' && rerun) result.rerun = rerun;
+  // Read above when it mattered; the record of which job the runner took has served its purpose.
+  if (ownsRunnerName) await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: assignmentObjectKey(name) }));
   return result;
 }
 
@@ -114,6 +140,25 @@ async function getJobIfExists(github: GitHubClient, repository: { owner: string;
     if (statusOf(error) === 404) return undefined; // the run or the repository was deleted: nothing waits for a runner
     throw error;
   }
+}
+
+/**
+ * The job an interrupted runner was running: the one the job-started handler recorded for it (it may be another job
+ * than the one it was launched for), else the launch's own job if GitHub shows this runner on it. When neither
+ * says, the interruption is recorded for the job-started handler, which re-runs the job when its event comes.
+ */
+async function interruptedJob(deps: CleanUpDeps, bucket: string, name: string, job: GitHubJob | undefined, request: LifecycleState['request']): Promise<RerunTarget | undefined> {
+  const recorded = await readAssignment(deps.s3, bucket, name);
+  if (recorded) return rerunTargetOf(recorded, request.installationId ?? null);
+  if (job && job.runner_name === name && request.jobId != null) {
+    return { owner: request.owner, repo: request.repo, jobId: request.jobId, runAttempt: job.run_attempt ?? request.runAttempt ?? null, installationId: request.installationId ?? null };
+  }
+  await recordInterruption(deps.s3, bucket, name);
+  // The event may have come between the two: read again, so that one side always sees the other's record.
+  const late = await readAssignment(deps.s3, bucket, name);
+  if (late) return rerunTargetOf(late, request.installationId ?? null);
+  deps.logger.info('Runner interrupted; the job it ran is not known yet: the job-started handler re-runs it when its event comes', { runner: name });
+  return undefined;
 }
 
 async function deleteRegistration(github: GitHubClient, target: RunnerTarget, name: string, runnerId: number | undefined, exitedNormally: boolean): Promise<Registration> {
@@ -155,12 +200,15 @@ interface DecisionInput {
   errorName: string | undefined;
   job: GitHubJob | undefined;
   jobId: number | undefined;
+  /** The launch number (runner names carry it). */
   attempt: number;
+  /** Launches of this execution that served no job (a runner another job took does not count). */
+  failedAttempts: number;
   maxAttempts: number;
 }
 
 export function decideNext(input: DecisionInput): { next: NextStep; error?: CaughtError } {
-  const { outcome, detail, errorName, job, jobId, attempt, maxAttempts } = input;
+  const { outcome, detail, errorName, job, jobId, attempt, failedAttempts, maxAttempts } = input;
   if (errorName === ERROR.jobNotQueued || errorName === ERROR.runnerNameTaken) return { next: 'done' };
   if (errorName === ERROR.invalidLaunchRequest || errorName === ERROR.noMatchingRunnerClass) {
     return { next: 'fail', error: { Error: errorName, Cause: detail } };
@@ -168,9 +216,15 @@ export function decideNext(input: DecisionInput): { next: NextStep; error?: Caug
   if (outcome === 'served-job') return { next: 'done' };
 
   const relaunchOrExhausted = (): { next: NextStep; error?: CaughtError } =>
-    attempt < maxAttempts
+    failedAttempts < maxAttempts && attempt < MAX_LAUNCHES_PER_JOB
       ? { next: 'relaunch' }
-      : { next: 'fail', error: { Error: ERROR.attemptsExhausted, Cause: oneLine(`${jobId !== undefined ? `Job ${jobId} still queued` : 'No runner came up'} after ${attempt} attempt(s); last: ${detail}`) } };
+      : {
+          next: 'fail',
+          error: {
+            Error: ERROR.attemptsExhausted,
+            Cause: oneLine(`${jobId !== undefined ? `Job ${jobId} still queued` : 'No runner came up'} after ${attempt} launch(es), ${failedAttempts} of which served no job; last: ${detail}`),
+          },
+        };
   const failed = outcome === 'runner-failed' || outcome === 'launch-failed';
 
   if (jobId !== undefined) {

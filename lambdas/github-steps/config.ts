@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { ENV, type GitHubScope, type RunnerClassRuntime } from '../../statemachine/contracts';
 import { jsonEnv, nonNegativeIntEnv, positiveIntEnv, readEnv } from '../shared/env';
-import { bucketNameFromArn, RUNNER_NAME_PREFIX_PATTERN } from '../lifecycle/runner-name';
+import { readGitHubAppEnv, readJitBucketArnEnv, readRerunEnv, readRunnerNamePrefixEnv, readScopeEnv } from '../shared/fleet-env';
 
 export interface StepsConfig {
   gitHubAppId: number;
@@ -19,6 +19,10 @@ export interface StepsConfig {
   maxAttempts: number;
   /** Spot interruptions after which the next launch uses on-demand capacity. */
   onDemandAfterInterruptions: number;
+  /** Re-run a job whose runner was Spot-interrupted while running it (needs the App's Actions: write). */
+  rerunInterruptedJobs: boolean;
+  /** No re-run once the job's run has reached this attempt, so a job cannot be re-run forever. */
+  maxRunAttempt: number;
 }
 
 const strategy = z.array(
@@ -37,31 +41,17 @@ const runnerClassSchema = z.object({
   maxRunners: z.number().int().nonnegative(),
 });
 
-const scopeSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('organization'), organization: z.string().min(1), runnerGroupId: z.number().int().positive() }),
-  z.object({ type: z.literal('repositories'), repositories: z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'expected "owner/repo"')).min(1) }),
-]);
-
-const bucketArn = z.string().refine((arn) => {
-  try {
-    bucketNameFromArn(arn);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected an S3 bucket ARN, arn:aws:s3:::bucket-name');
-
+/** `GITHUB_SCOPE`: where the fleet registers runners (shared with the sweeper). */
 export function readStepsConfig(env: NodeJS.ProcessEnv = process.env): StepsConfig {
   return {
-    gitHubAppId: readEnv(ENV.gitHubAppId, positiveIntEnv, env),
-    gitHubApiUrl: readEnv(ENV.gitHubApiUrl, z.url({ protocol: /^https?$/ }), env).replace(/\/+$/, ''),
-    gitHubScope: readEnv(ENV.gitHubScope, jsonEnv(scopeSchema), env),
-    privateKeySecretArn: readEnv(ENV.privateKeySecretArn, z.string().startsWith('arn:'), env),
+    ...readGitHubAppEnv(env),
+    gitHubScope: readScopeEnv(env),
     runnerClasses: readEnv(ENV.runnerClasses, jsonEnv(z.array(runnerClassSchema).min(1)), env),
-    runnerNamePrefix: readEnv(ENV.runnerNamePrefix, z.string().regex(RUNNER_NAME_PREFIX_PATTERN, 'expected 1-32 letters, digits, "-" or "_", starting with a letter or digit'), env),
-    jitBucketArn: readEnv(ENV.jitBucketArn, bucketArn, env),
+    runnerNamePrefix: readRunnerNamePrefixEnv(env),
+    jitBucketArn: readJitBucketArnEnv(env),
     clusterArn: readEnv(ENV.clusterArn, z.string().startsWith('arn:'), env),
     maxAttempts: readEnv(ENV.maxAttempts, positiveIntEnv, env),
     onDemandAfterInterruptions: readEnv(ENV.onDemandAfterInterruptions, nonNegativeIntEnv, env),
+    ...readRerunEnv(env),
   };
 }

@@ -7,6 +7,7 @@ import { GITHUB_STEP, type LifecycleState } from '../../statemachine/contracts';
 import { cleanUp } from '../clean-up/clean-up';
 import type { GitHubClient } from '../github/client';
 import { mintToken } from '../mint-token/mint-token';
+import { rerunJob } from '../rerun-job/rerun-job';
 import { InvalidLaunchRequestError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { StepsConfig } from './config';
@@ -21,7 +22,7 @@ export interface GitHubStepsDeps {
 }
 
 const stepInputSchema = z.object({
-  step: z.enum([GITHUB_STEP.mintToken, GITHUB_STEP.cleanUp]),
+  step: z.enum([GITHUB_STEP.mintToken, GITHUB_STEP.cleanUp, GITHUB_STEP.rerunJob]),
   state: z.unknown(),
   executionName: z.string().min(1),
   executionArn: z.string().min(1),
@@ -33,16 +34,17 @@ export function createGitHubSteps(deps: GitHubStepsDeps): (input: unknown) => Pr
     const parsed = stepInputSchema.safeParse(input);
     if (!parsed.success) {
       const field = parsed.error.issues[0]?.path.join('.') || '(input)';
-      throw new InvalidLaunchRequestError(field, `is missing or invalid in the step input: the state's Parameters must pass {step: "mint-token" | "clean-up", state, executionName, executionArn}.`);
+      throw new InvalidLaunchRequestError(field, `is missing or invalid in the step input: the state's Parameters must pass {step: "mint-token" | "clean-up" | "re-run-job", state, executionName, executionArn}.`);
     }
     const { step, state, executionName, executionArn } = parsed.data;
     const logger = deps.logger.child({ step, execution: executionName });
     const callsBefore = deps.github.callCounts();
     const startedAt = now();
     try {
-      return step === GITHUB_STEP.mintToken
-        ? await mintToken(state, { executionName, executionArn }, { ...deps, logger })
-        : await cleanUp(state, { executionName, executionArn }, { ...deps, logger });
+      const execution = { executionName, executionArn };
+      if (step === GITHUB_STEP.mintToken) return await mintToken(state, execution, { ...deps, logger });
+      if (step === GITHUB_STEP.rerunJob) return await rerunJob(state, executionArn, { ...deps, logger });
+      return await cleanUp(state, execution, { ...deps, logger });
     } catch (error) {
       logger.warn('Step failed', { error });
       throw error;

@@ -22,6 +22,7 @@ const runnerLaunchSchema = z.object({
   capacityProviderStrategy: z.array(strategyItem),
   onDemandCapacityProviderStrategy: z.array(strategyItem),
   jitConfigArn: z.string().min(1),
+  slot: z.string().min(1).exactOptional(),
   tags: z.array(z.object({ Key: z.string(), Value: z.string() })),
 });
 
@@ -48,6 +49,15 @@ const stateSchema = z.object({
   capacityFallback: caughtErrorSchema.exactOptional(),
   error: caughtErrorSchema.exactOptional(),
   next: z.enum(['done', 'relaunch', 'rerun', 'fail']).exactOptional(),
+  rerun: z
+    .object({
+      owner: z.string().min(1),
+      repo: z.string().min(1),
+      jobId: z.number().int().positive(),
+      runAttempt: z.number().int().positive().nullable(),
+      installationId: z.number().int().positive().nullable(),
+    })
+    .exactOptional(),
 });
 
 /** Accepts a fresh launch request (with an optional caught `error`) or a lifecycle state; returns a lifecycle state. */

@@ -2,7 +2,7 @@
 // another execution (mint-token/claim-runner-name.ts) and stops there. The same name finds the task (ECS
 // startedBy), the JIT file and the claim.
 import { createHash } from 'node:crypto';
-import { CLAIM_OBJECT_PREFIX, JIT_OBJECT_PREFIX, type LaunchRequest } from '../../statemachine/contracts';
+import { ASSIGNMENT_OBJECT_PREFIX, CLAIM_OBJECT_PREFIX, JIT_OBJECT_PREFIX, type LaunchRequest } from '../../statemachine/contracts';
 
 export const MAX_RUNNER_NAME_LENGTH = 64;
 /** Characters allowed in a runner name: also valid in an ECS `startedBy` and in an S3 key. */
@@ -15,6 +15,18 @@ export function runnerName(prefix: string, request: LaunchRequest, attempt: numb
     throw new Error(`Runner name '${name}' is not a valid runner name (at most ${MAX_RUNNER_NAME_LENGTH} characters of letters, digits, '-' and '_'): shorten the runner name prefix.`);
   }
   return name;
+}
+
+/** The two shapes `runnerName` produces after the prefix: `<jobId>-<attempt>` and `m<short execution name>-<attempt>`. */
+const RUNNER_NAME_SUFFIX = new RegExp(`^(?:[1-9][0-9]*|m[A-Za-z0-9_-]{1,${SHORT_EXECUTION_LENGTH}})-[1-9][0-9]*$`);
+
+/**
+ * Whether `name` is one that `runnerName` gives with this prefix: what the sweeper may touch. A fleet whose prefix
+ * is this one plus `-m...` cannot be told apart; give fleets that share a scope prefixes that do not nest.
+ */
+export function isOurRunnerName(prefix: string, name: string): boolean {
+  if (name.length > MAX_RUNNER_NAME_LENGTH || !name.startsWith(`${prefix}-`)) return false;
+  return RUNNER_NAME_SUFFIX.test(name.slice(prefix.length + 1));
 }
 
 /** A manual launch has no job id: the execution name (unique per state machine) stands in for it. */
@@ -34,6 +46,11 @@ export function jitObjectKey(name: string): string {
 /** The S3 key of a runner name's claim. */
 export function claimObjectKey(name: string): string {
   return `${CLAIM_OBJECT_PREFIX}${name}`;
+}
+
+/** The S3 key of the record of which job a runner took. */
+export function assignmentObjectKey(name: string): string {
+  return `${ASSIGNMENT_OBJECT_PREFIX}${name}.json`;
 }
 
 /** The bucket name inside an S3 bucket ARN (`arn:aws:s3:::name`). */

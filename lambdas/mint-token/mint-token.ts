@@ -8,7 +8,8 @@ import { toLifecycleState } from '../lifecycle/lifecycle-state';
 import { matchRunnerClass, registrationLabels } from '../lifecycle/runner-class';
 import { bucketNameFromArn, jitObjectKey, runnerName } from '../lifecycle/runner-name';
 import { installationOwnerOf, runnerGroupIdOf, runnerTargetFor } from '../lifecycle/scope';
-import { JobNotQueuedError, NoMatchingRunnerClassError, RunnerNameTakenError } from '../shared/errors';
+import { takeSlot, releaseSlot } from '../lifecycle/runner-slots';
+import { JobNotQueuedError, NoMatchingRunnerClassError, RunnerCapReachedError, RunnerNameTakenError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { StepsConfig } from '../github-steps/config';
 import { claimRunnerName, type RunnerNameClaim } from './claim-runner-name';
@@ -40,35 +41,33 @@ export async function mintToken(input: unknown, execution: ExecutionIdentity, de
   const installationId = request.installationId ?? (await github.getInstallationId(installationOwnerOf(scoped)));
   const target: RunnerTarget = { ...scoped, installationId };
 
-  if (attempt > 1 && request.jobId != null) {
-    // A relaunch is only worth it while the job still waits for a runner.
-    const job = await github.getJob({ owner: request.owner, repo: request.repo, installationId }, request.jobId);
-    if (job.status !== 'queued') throw new JobNotQueuedError(request.jobId, job.status);
-  }
+  const repository = { owner: request.owner, repo: request.repo, installationId };
+  const stillQueued = async (jobId: number): Promise<void> => {
+    const job = await github.getJob(repository, jobId);
+    if (job.status !== 'queued') throw new JobNotQueuedError(jobId, job.status);
+  };
+  // A relaunch is only worth it while the job still waits for a runner.
+  if (attempt > 1 && request.jobId != null) await stillQueued(request.jobId);
 
   const name = runnerName(config.runnerNamePrefix, request, attempt, execution.executionName);
   const bucket = bucketNameFromArn(config.jitBucketArn);
   // Before any GitHub write: a duplicate stops here, and a retry of this execution learns that a 409 is its own.
-  const claim = await claimRunnerName(s3, { bucket, name, executionArn: execution.executionArn }, logger);
-  const spec: JitRunnerSpec = { name, labels: registrationLabels(runnerClass), runnerGroupId: runnerGroupIdOf(config.gitHubScope), workFolder: WORK_FOLDER };
-  const registration = await registerRunner(github, target, spec, claim, logger);
+  const claim = await claimRunnerName(s3, { bucket, name, executionArn: execution.executionArn, request }, logger);
+  // The class's cap: without a free slot, RunnerCapReached makes Step Functions try again later (bounded).
+  const slot = await takeSlot(s3, bucket, runnerClass.name, runnerClass.maxRunners, { runner: name, executionArn: execution.executionArn });
+  if (slot === undefined) throw new RunnerCapReachedError(runnerClass.name, runnerClass.maxRunners);
 
+  let registration: JitConfig;
   const key = jitObjectKey(name);
   try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: `${JIT_CONFIG_VARIABLE}=${registration.encodedJitConfig}\n`,
-        ContentType: 'text/plain',
-        ServerSideEncryption: 'AES256',
-      }),
-    );
+    // A retry of a first attempt may have waited for a slot: launch only if the job still waits for a runner.
+    if (claim === 'ours' && attempt === 1 && request.jobId != null) await stillQueued(request.jobId);
+    const spec: JitRunnerSpec = { name, labels: registrationLabels(runnerClass), runnerGroupId: runnerGroupIdOf(config.gitHubScope), workFolder: WORK_FOLDER };
+    registration = await registerRunner(github, target, spec, claim, logger);
+    await storeJitConfig(deps, { bucket, key, name, target, registration });
   } catch (error) {
-    // Without its JIT file the registration can never come online: remove it so nothing lingers.
-    await github.deleteRunner(target, registration.runnerId).catch((deleteError: unknown) =>
-      logger.warn('Could not delete the registration after the JIT file write failed', { runner: name, runnerId: registration.runnerId, error: deleteError }),
-    );
+    // Nothing of this try will run: the slot goes back at once (Clean up would find no runner to release it for).
+    await releaseSlot(s3, bucket, slot, name).catch((releaseError: unknown) => logger.warn('Could not release the runner slot; the sweeper will', { runner: name, slot, error: releaseError }));
     throw error;
   }
 
@@ -82,6 +81,7 @@ export async function mintToken(input: unknown, execution: ExecutionIdentity, de
     capacityProviderStrategy: capacity === 'spot' ? runnerClass.spotCapacityProviderStrategy : runnerClass.onDemandCapacityProviderStrategy,
     onDemandCapacityProviderStrategy: runnerClass.onDemandCapacityProviderStrategy,
     jitConfigArn: `${config.jitBucketArn}/${key}`,
+    slot,
     tags: runnerTags(request, name, runnerClass.name, execution.executionArn),
   };
   logger.info('Runner registered', { runner: name, runnerId: runner.id, runnerClass: runner.runnerClass, capacity, attempt, jobId: request.jobId ?? null });
@@ -94,6 +94,30 @@ export async function mintToken(input: unknown, execution: ExecutionIdentity, de
     attempts: previous.attempts,
     runner,
   };
+}
+
+/** Writes the JIT environment file; without it the registration can never come online, so it is removed. */
+async function storeJitConfig(
+  deps: MintTokenDeps,
+  file: { bucket: string; key: string; name: string; target: RunnerTarget; registration: JitConfig },
+): Promise<void> {
+  const { bucket, key, name, target, registration } = file;
+  try {
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: `${JIT_CONFIG_VARIABLE}=${registration.encodedJitConfig}\n`,
+        ContentType: 'text/plain',
+        ServerSideEncryption: 'AES256',
+      }),
+    );
+  } catch (error) {
+    await deps.github.deleteRunner(target, registration.runnerId).catch((deleteError: unknown) =>
+      deps.logger.warn('Could not delete the registration after the JIT file write failed', { runner: name, runnerId: registration.runnerId, error: deleteError }),
+    );
+    throw error;
+  }
 }
 
 /**

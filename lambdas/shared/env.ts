@@ -39,3 +39,9 @@ export function jsonEnv<S extends z.ZodType>(schema: S) {
 
 export const positiveIntEnv = z.coerce.number().int().positive();
 export const nonNegativeIntEnv = z.coerce.number().int().nonnegative();
+
+/** A variable with a default: unset or empty means the default; a bad value still fails, naming the variable. */
+export function readOptionalEnv(variable: string, schema: z.ZodType<number>, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[variable];
+  return raw === undefined || raw === '' ? fallback : readEnv(variable, schema, env);
+}

@@ -13,13 +13,28 @@ import { round } from './round';
 const ROOT = path.join(__dirname, '..', '..');
 
 /** Configuration that passes each handler's cold-start checks (no call is made at import time). */
+const APP = {
+  [ENV.gitHubAppId]: '1',
+  [ENV.gitHubApiUrl]: 'https://api.github.com',
+  [ENV.privateKeySecretArn]: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:key-AbCdEf',
+};
+const SCOPE = { [ENV.gitHubScope]: JSON.stringify({ type: 'organization', organization: 'octo-org', runnerGroupId: 1 }) };
+const FLEET = {
+  [ENV.runnerNamePrefix]: 'ecs',
+  [ENV.jitBucketArn]: 'arn:aws:s3:::jit-bucket',
+  [ENV.clusterArn]: 'arn:aws:ecs:us-east-1:111111111111:cluster/runners',
+  [ENV.maxAttempts]: '5',
+};
+
 const COLD_START_ENV: Record<keyof typeof LAMBDA_ENTRIES, Record<string, string>> = {
+  jobStarted: { ...APP, [ENV.runnerNamePrefix]: 'ecs', [ENV.jitBucketArn]: 'arn:aws:s3:::jit-bucket', [ENV.stateMachineArn]: 'arn:aws:states:us-east-1:111111111111:stateMachine:lifecycle', [ENV.rerunInterruptedJobs]: 'false', [ENV.maxRunAttempt]: '3' },
+  redelivery: { ...APP },
+  sweeper: { ...APP, ...SCOPE, ...FLEET, [ENV.maxTaskAgeSeconds]: '23400' },
   webhookRelay: { [ENV.webhookSecretArn]: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webhook-AbCdEf', [ENV.eventBusName]: 'fleet' },
   gitHubSteps: {
-    [ENV.gitHubAppId]: '1',
-    [ENV.gitHubApiUrl]: 'https://api.github.com',
-    [ENV.gitHubScope]: JSON.stringify({ type: 'organization', organization: 'octo-org', runnerGroupId: 1 }),
-    [ENV.privateKeySecretArn]: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:key-AbCdEf',
+    ...APP,
+    ...SCOPE,
+    ...FLEET,
     [ENV.runnerClasses]: JSON.stringify([
       {
         name: 'small',
@@ -33,11 +48,9 @@ const COLD_START_ENV: Record<keyof typeof LAMBDA_ENTRIES, Record<string, string>
         maxRunners: 20,
       },
     ]),
-    [ENV.runnerNamePrefix]: 'ecs',
-    [ENV.jitBucketArn]: 'arn:aws:s3:::jit-bucket',
-    [ENV.clusterArn]: 'arn:aws:ecs:us-east-1:111111111111:cluster/runners',
-    [ENV.maxAttempts]: '5',
     [ENV.onDemandAfterInterruptions]: '2',
+    [ENV.rerunInterruptedJobs]: 'false',
+    [ENV.maxRunAttempt]: '3',
   },
 };
 

@@ -2,6 +2,7 @@
 // are shared and noisy.
 import { measureBundles } from './bundles';
 import { runBurst } from './burst';
+import { runChaos } from '../chaos';
 
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_BURSTS ?? '200,1000').split(',').map(Number).filter((n) => n > 0);
@@ -9,7 +10,9 @@ async function main(): Promise<void> {
   const lambdas = await measureBundles();
   const bursts: Record<string, unknown> = {};
   for (const jobs of sizes) bursts[`burst${jobs}`] = await runBurst({ jobs });
-  process.stdout.write(`${JSON.stringify({ date: startedAt, node: process.version, lambdas, ...bursts }, null, 2)}\n`);
+  const chaosJobs = Number(process.env.BENCH_CHAOS_JOBS ?? 500);
+  const chaos = chaosJobs > 0 ? { [`chaos${chaosJobs}`]: (await runChaos({ jobs: chaosJobs, arrivalWindowMs: chaosJobs * 40, smallClassCap: 40 })).figures } : {};
+  process.stdout.write(`${JSON.stringify({ date: startedAt, node: process.version, lambdas, ...bursts, ...chaos }, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

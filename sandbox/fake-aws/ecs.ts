@@ -1,7 +1,8 @@
 // A simulated ECS: `runTask.sync` as Step Functions sees it, with tasks that behave like the runner image (load
 // the JIT environment file, connect to GitHub, take a job, run it, exit) and can be interrupted, throttled or
-// refused for capacity. ListTasks and StopTask answer Clean up through the same `send` seam the Lambda uses.
-import { ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+// refused for capacity. ListTasks, DescribeTasks and StopTask answer Clean up and the sweeper through the same
+// `send` seam the Lambdas use; `startLeftoverTask` puts in a task that outlived its execution.
+import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { JIT_CONFIG_VARIABLE, RUNNER_CONTAINER_NAME, RUNNER_EXIT_CODE } from '../../statemachine/contracts';
 import type { FakeGitHub, RunnerSession } from '../fake-github';
 import { ServiceError, TaskFailedError, type RunTaskParameters } from '../lifecycle/local-execution';
@@ -15,7 +16,9 @@ export type TaskPlan =
   | { kind: 'fails-to-start'; reason: string }
   | { kind: 'interrupted-before-job'; afterMs: number; runnerExitCode?: number }
   | { kind: 'interrupted-during-job'; afterFraction: number }
-  | { kind: 'crashes'; exitCode: number };
+  | { kind: 'crashes'; exitCode: number }
+  /** The entrypoint hangs after loading the JIT file, before the runner connects: only StopTask ends the task. */
+  | { kind: 'hangs' };
 
 export interface LaunchInfo {
   runnerName: string;
@@ -55,11 +58,17 @@ export interface TaskRecord {
 }
 
 const CLUSTER_ARN = 'arn:aws:ecs:local-1:000000000000:cluster/runners';
+/** ECS's limits: ListTasks pages of at most 100 ARNs, DescribeTasks at most 100 tasks per call. */
+const MAX_RESULTS = 100;
+const TASK_DEFINITION_ARN = 'arn:aws:ecs:local-1:000000000000:task-definition/runner:1';
 
 export class FakeEcs {
   readonly tasks: TaskRecord[] = [];
   readonly calls: Record<string, number> = {};
   private readonly stopRequests = new Map<string, () => void>();
+  /** Tasks StopTask was called for (their desired status is STOPPED), with the reason it gave. */
+  private readonly stopReasons = new Map<string, string>();
+  private readonly launchDetails = new Map<string, { taskDefinitionArn: string; tags: RunTaskParameters['Tags'] }>();
   private launched = 0;
   private readonly now: () => number;
   /** Decides what happens to each task; replace it to script a scenario. */
@@ -73,6 +82,23 @@ export class FakeEcs {
   /** Tasks that have not stopped yet. */
   running(): TaskRecord[] {
     return this.tasks.filter((task) => task.stoppedAtMs === null);
+  }
+
+  /**
+   * A runner task that runs until StopTask, outside any execution: what a crashed or stopped execution leaves
+   * behind. `createdAtMs` backdates it.
+   */
+  startLeftoverTask(runnerName: string, options: { createdAtMs?: number; capacityProvider?: string } = {}): TaskRecord {
+    const createdAtMs = options.createdAtMs ?? this.now();
+    const record = this.newRecord(runnerName, options.capacityProvider ?? 'FARGATE_SPOT', createdAtMs);
+    record.startedAtMs = createdAtMs;
+    this.stopRequests.set(record.taskArn, () => {
+      record.stoppedAtMs = this.now();
+      record.stopCode = 'UserInitiated';
+      record.runnerExitCode = RUNNER_EXIT_CODE.terminated;
+      this.stopRequests.delete(record.taskArn);
+    });
+    return record;
   }
 
   /** What `ecs:runTask.sync` does: start the task, wait until it stops, return it as DescribeTasks would. */
@@ -89,18 +115,8 @@ export class FakeEcs {
       throw new ServiceError('AmazonECS.Unknown', JSON.stringify({ Failures: [{ Arn: parameters.TaskDefinition, Reason: 'Capacity is unavailable at this time. Please try again later or in a different availability zone' }], Tasks: [] }));
     }
 
-    const record: TaskRecord = {
-      taskArn: `arn:aws:ecs:local-1:000000000000:task/runners/${(this.tasks.length + 1).toString(16).padStart(32, '0')}`,
-      requestedAtMs,
-      runnerName,
-      capacityProvider,
-      startedAtMs: this.now(),
-      stoppedAtMs: null,
-      stopCode: null,
-      runnerExitCode: null,
-      jobId: null,
-    };
-    this.tasks.push(record);
+    const record = this.newRecord(runnerName, capacityProvider, requestedAtMs);
+    this.launchDetails.set(record.taskArn, { taskDefinitionArn: parameters.TaskDefinition, tags: parameters.Tags });
     const stopped = new Promise<'stopped'>((resolve) => this.stopRequests.set(record.taskArn, () => resolve('stopped')));
 
     // Every timer of this task is cleared when it stops, so nothing keeps the process alive afterwards.
@@ -134,6 +150,10 @@ export class FakeEcs {
 
     // The entrypoint failed before the runner connected (Docker never ready, a bad setting): exit 11 or 12.
     if (plan.kind === 'crashes') return finish('EssentialContainerExited', plan.exitCode, 'Essential container in task exited');
+    if (plan.kind === 'hangs') {
+      await stopped;
+      return finish('UserInitiated', RUNNER_EXIT_CODE.terminated, this.stopReasons.get(record.taskArn) ?? 'Task stopped');
+    }
     if (plan.kind === 'interrupted-before-job') {
       // Spot reclaimed the capacity while the runner was still starting: it never connected to GitHub.
       await Promise.race([sleep(plan.afterMs), stopped]);
@@ -180,27 +200,92 @@ export class FakeEcs {
     return finish('EssentialContainerExited', RUNNER_EXIT_CODE.ok, 'Essential container in task exited');
   };
 
-  /** ListTasks (by startedBy) and StopTask, the calls Clean up makes. */
+  /** ListTasks (by startedBy and desired status, in pages), DescribeTasks and StopTask: what Clean up and the sweeper call. */
   send = async (command: unknown): Promise<unknown> => {
     await Promise.resolve();
     if (command instanceof ListTasksCommand) {
       this.count('ListTasks');
-      const arns = this.running()
-        .filter((task) => command.input.startedBy === undefined || task.runnerName === command.input.startedBy)
+      const { startedBy, desiredStatus = 'RUNNING', nextToken, maxResults } = command.input;
+      const arns = this.tasks
+        .filter((task) => this.desiredStatusOf(task) === desiredStatus && (startedBy === undefined || task.runnerName === startedBy))
         .map((task) => task.taskArn);
-      return { taskArns: arns };
+      const start = nextToken === undefined ? 0 : Number(nextToken);
+      const end = start + Math.min(maxResults ?? MAX_RESULTS, MAX_RESULTS);
+      return { taskArns: arns.slice(start, end), ...(end < arns.length ? { nextToken: String(end) } : {}) };
+    }
+    if (command instanceof DescribeTasksCommand) {
+      this.count('DescribeTasks');
+      const requested = command.input.tasks ?? [];
+      if (requested.length > MAX_RESULTS) throw ecsError('InvalidParameterException', `Tasks cannot be longer than ${MAX_RESULTS} elements.`);
+      const found = requested.map((arn) => this.tasks.find((task) => task.taskArn === arn));
+      return {
+        tasks: found.filter((task) => task !== undefined).map((task) => this.describe(task)),
+        failures: requested.filter((_arn, index) => found[index] === undefined).map((arn) => ({ arn, reason: 'MISSING' })),
+      };
     }
     if (command instanceof StopTaskCommand) {
       this.count('StopTask');
-      this.stopRequests.get(command.input.task ?? '')?.();
-      return { task: { taskArn: command.input.task, lastStatus: 'STOPPING' } };
+      const task = this.tasks.find((t) => t.taskArn === command.input.task);
+      if (!task) throw ecsError('InvalidParameterException', 'The referenced task was not found.');
+      if (task.stoppedAtMs === null && !this.stopReasons.has(task.taskArn)) {
+        this.stopReasons.set(task.taskArn, command.input.reason ?? 'Task stopped by user');
+        this.stopRequests.get(task.taskArn)?.();
+      }
+      return { task: this.describe(task) };
     }
     throw new Error(`FakeEcs does not implement ${(command as object).constructor.name}`);
   };
 
+  private newRecord(runnerName: string, capacityProvider: string, requestedAtMs: number): TaskRecord {
+    const record: TaskRecord = {
+      taskArn: `arn:aws:ecs:local-1:000000000000:task/runners/${(this.tasks.length + 1).toString(16).padStart(32, '0')}`,
+      requestedAtMs,
+      runnerName,
+      capacityProvider,
+      startedAtMs: this.now(),
+      stoppedAtMs: null,
+      stopCode: null,
+      runnerExitCode: null,
+      jobId: null,
+    };
+    this.tasks.push(record);
+    return record;
+  }
+
+  /** STOPPED as soon as StopTask was called, as in ECS, while the task may still be stopping. */
+  private desiredStatusOf(task: TaskRecord): 'RUNNING' | 'STOPPED' {
+    return task.stoppedAtMs === null && !this.stopReasons.has(task.taskArn) ? 'RUNNING' : 'STOPPED';
+  }
+
+  /** The task in the SDK's camelCase shape, as DescribeTasks and StopTask answer. */
+  private describe(task: TaskRecord): Task {
+    const details = this.launchDetails.get(task.taskArn);
+    const stoppedReason = this.stopReasons.get(task.taskArn);
+    return {
+      taskArn: task.taskArn,
+      clusterArn: CLUSTER_ARN,
+      taskDefinitionArn: details?.taskDefinitionArn ?? TASK_DEFINITION_ARN,
+      capacityProviderName: task.capacityProvider,
+      startedBy: task.runnerName,
+      createdAt: new Date(task.requestedAtMs),
+      startedAt: new Date(task.startedAtMs),
+      lastStatus: task.stoppedAtMs === null ? 'RUNNING' : 'STOPPED',
+      desiredStatus: this.desiredStatusOf(task),
+      ...(task.stoppedAtMs === null ? {} : { stoppedAt: new Date(task.stoppedAtMs) }),
+      ...(task.stopCode === null ? {} : { stopCode: task.stopCode as Task['stopCode'] }),
+      ...(stoppedReason === undefined ? {} : { stoppedReason }),
+      tags: details?.tags.map(({ Key, Value }) => ({ key: Key, value: Value })) ?? [],
+    };
+  }
+
   private count(operation: string): void {
     this.calls[operation] = (this.calls[operation] ?? 0) + 1;
   }
+}
+
+/** An error as the SDK throws it for an ECS error answer (ECS answers 400 for client errors). */
+function ecsError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { name: code, $fault: 'client', $metadata: { httpStatusCode: 400 } });
 }
 
 /** What the execution role does with an environment file: read it and take the variable out of it. */

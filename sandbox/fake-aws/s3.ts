@@ -1,13 +1,19 @@
-// An in-memory S3 behind the same `send(command)` seam the Lambdas use: enough for JIT environment files and
-// runner-name claims (create-only writes). Errors are shaped like the SDK's: `name` is S3's code, with `$metadata`.
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+// An in-memory S3 behind the same `send(command)` seam the Lambdas use: enough for JIT environment files, runner-name
+// claims and slots (create-only writes, conditional deletes), listed in key order by pages. Errors are shaped like
+// the SDK's: `name` is S3's code, with `$metadata`.
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { JIT_OBJECT_PREFIX } from '../../statemachine/contracts';
 
 export interface StoredObject {
   body: string;
   storedAtMs: number;
   serverSideEncryption: string | undefined;
+  /** Quoted MD5 of the body, as S3 gives it for a single-part upload. */
+  etag: string;
 }
+
+const MAX_KEYS = 1000;
 
 export class FakeS3 {
   private readonly objects = new Map<string, StoredObject>();
@@ -36,28 +42,53 @@ export class FakeS3 {
       if (IfNoneMatch === '*' && this.objects.has(`${Bucket}/${Key}`)) {
         throw serviceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
       }
-      this.objects.set(`${Bucket}/${Key}`, { body: Body, storedAtMs: this.now(), serverSideEncryption: ServerSideEncryption });
+      const etag = `"${createHash('md5').update(Body).digest('hex')}"`;
+      this.objects.set(`${Bucket}/${Key}`, { body: Body, storedAtMs: this.now(), serverSideEncryption: ServerSideEncryption, etag });
       this.writtenBodies.push(Body);
       return {};
     }
     if (command instanceof DeleteObjectCommand) {
       this.count('DeleteObject');
-      this.objects.delete(`${command.input.Bucket}/${command.input.Key}`);
+      const key = `${command.input.Bucket}/${command.input.Key}`;
+      const { IfMatch } = command.input;
+      // A conditional delete (If-Match: an ETag, or '*' for "exists"): 404 when the object is gone, 412 when it changed.
+      if (IfMatch !== undefined) {
+        const object = this.objects.get(key);
+        if (!object) throw serviceError('NoSuchKey', 'The specified key does not exist.', 404);
+        if (IfMatch !== '*' && IfMatch !== object.etag) throw serviceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412);
+      }
+      this.objects.delete(key);
       return {};
     }
     if (command instanceof GetObjectCommand) {
       this.count('GetObject');
       const object = this.objects.get(`${command.input.Bucket}/${command.input.Key}`);
       if (!object) throw serviceError('NoSuchKey', 'The specified key does not exist.', 404);
-      return { Body: { transformToString: () => Promise.resolve(object.body) } };
+      return { Body: { transformToString: () => Promise.resolve(object.body) }, ETag: object.etag, LastModified: new Date(object.storedAtMs) };
+    }
+    if (command instanceof HeadObjectCommand) {
+      this.count('HeadObject');
+      const object = this.objects.get(`${command.input.Bucket}/${command.input.Key}`);
+      // HEAD answers have no body, so the SDK names a missing object after the status.
+      if (!object) throw serviceError('NotFound', 'Not Found', 404);
+      return { ETag: object.etag, LastModified: new Date(object.storedAtMs), ContentLength: Buffer.byteLength(object.body) };
     }
     if (command instanceof ListObjectsV2Command) {
       this.count('ListObjectsV2');
-      const prefix = `${command.input.Bucket}/${command.input.Prefix ?? ''}`;
-      const contents = [...this.objects.entries()]
-        .filter(([key]) => key.startsWith(prefix))
-        .map(([key, object]) => ({ Key: key.slice(`${command.input.Bucket}/`.length), LastModified: new Date(object.storedAtMs) }));
-      return { Contents: contents, KeyCount: contents.length, IsTruncated: false };
+      const { Bucket, Prefix, ContinuationToken, MaxKeys } = command.input;
+      const bucketPrefix = `${Bucket}/`;
+      const pageSize = Math.min(MaxKeys ?? MAX_KEYS, MAX_KEYS);
+      // S3 lists in UTF-8 binary key order; the token here is simply the last key of the previous page.
+      const matching = [...this.objects.entries()]
+        .filter(([key]) => key.startsWith(`${bucketPrefix}${Prefix ?? ''}`))
+        .map(([key, object]) => ({ key: key.slice(bucketPrefix.length), object }))
+        .filter(({ key }) => ContinuationToken === undefined || key > ContinuationToken)
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const page = matching.slice(0, pageSize);
+      const contents = page.map(({ key, object }) => ({ Key: key, LastModified: new Date(object.storedAtMs), ETag: object.etag, Size: Buffer.byteLength(object.body) }));
+      const last = page[page.length - 1];
+      const isTruncated = matching.length > page.length;
+      return { Contents: contents, KeyCount: contents.length, IsTruncated: isTruncated, ...(isTruncated && last ? { NextContinuationToken: last.key } : {}) };
     }
     throw new Error(`FakeS3 does not implement ${(command as object).constructor.name}`);
   };

@@ -42,6 +42,8 @@ export interface FakeGitHub {
   queueJob(input: QueueJobInput): JobView;
   /** What the runner binary does with `--jitconfig`; throws `RunnerConnectionError` for a config GitHub would refuse. */
   connectRunner(encodedJitConfig: string, options?: ConnectRunnerOptions): RunnerSession;
+  /** The run of a queued job is cancelled: the job leaves the queue (`completed`, `cancelled`, with its webhook). */
+  cancelQueuedJob(jobId: number): JobView;
   jobs(): JobView[];
   job(jobId: number): JobView | undefined;
   runners(): RunnerView[];
@@ -110,6 +112,7 @@ export function createFakeGitHub(options: FakeGitHubOptions): FakeGitHub {
     },
     queueJob: (input) => toJobView(state.queueJob(input)),
     connectRunner: (encodedJitConfig, connectOptions = {}) => state.connect(encodedJitConfig, connectOptions),
+    cancelQueuedJob: (jobId) => toJobView(state.cancelQueuedJob(jobId)),
     jobs: () => state.jobViews(),
     job: (jobId) => {
       const record = state.job(jobId);

@@ -147,6 +147,16 @@ export class FleetState {
     return this.addJob({ runId: job.runId, runAttempt, repository: job.repository, name: job.name, labels: job.labels, durationMs: job.durationMs });
   }
 
+  /** The workflow run is cancelled while the job waits: it leaves the queue, `completed` with `cancelled`. */
+  cancelQueuedJob(jobId: number): JobRecord {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`No job ${jobId}`);
+    if (job.status !== 'queued') throw new Error(`Job ${jobId} is ${job.status}: only a queued job can be cancelled here`);
+    this.queued.delete(job.id);
+    this.finishJob(job, 'cancelled', null);
+    return job;
+  }
+
   connect(encodedJitConfig: string, options: ConnectRunnerOptions): RunnerSession {
     const config = decodeJitConfig(encodedJitConfig);
     if (!config) throw new RunnerConnectionError('The JIT config is not one GitHub issued');
@@ -262,11 +272,11 @@ export class FleetState {
     return { failedJobId: job?.id ?? null };
   }
 
-  private finishJob(job: JobRecord, conclusion: JobConclusion, runner: RunnerRecord): void {
+  private finishJob(job: JobRecord, conclusion: JobConclusion, runner: RunnerRecord | null): void {
     job.status = 'completed';
     job.conclusion = conclusion;
     job.completedAtMs = this.options.now();
-    this.options.events.record('job-completed', { jobId: job.id, runnerId: runner.id, runnerName: runner.name, detail: conclusion });
+    this.options.events.record('job-completed', { jobId: job.id, ...(runner ? { runnerId: runner.id, runnerName: runner.name } : {}), detail: conclusion });
     this.options.onJobChange('completed', job);
   }
 

@@ -77,6 +77,9 @@ function standIn(logicalId: string, template: CloudFormationTemplate, attribute:
       return attribute === 'Arn' ? `arn:aws:s3:::${logicalId.toLowerCase()}` : logicalId.toLowerCase();
     case 'AWS::EC2::SecurityGroup':
       return `sg-${logicalId.toLowerCase().slice(-17)}`;
+    case 'AWS::StepFunctions::StateMachine':
+      // Ref of a state machine is its ARN.
+      return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${logicalId}`;
     default:
       return attribute === 'Ref' ? logicalId : `arn:aws:local:${REGION}:${ACCOUNT}:${logicalId}`;
   }

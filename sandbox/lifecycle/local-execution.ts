@@ -2,7 +2,7 @@
 // local handler (a Task without one would call real AWS): the GitHub steps run the product's own code, and
 // Run runner is whatever ECS the caller supplies (the sandbox's simulated tasks, or a test's script).
 import { StateMachine } from 'aws-local-stepfunctions';
-import { ERROR, STATE, type GitHubStepInput } from '../../statemachine/contracts';
+import { STATE, type GitHubStepInput } from '../../statemachine/contracts';
 import { installPolyfills } from '../polyfills';
 import type { Definition } from './definition';
 
@@ -48,7 +48,7 @@ export interface LocalHandlers {
 
 export interface ExecutionResult {
   executionArn: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: string;
   cause?: string;
@@ -78,11 +78,13 @@ export async function runLocalExecution(
     executionName?: string;
     stateMachineArn?: string;
     /**
-     * Wait between retries: a constant in ms, or `{ scale }` for the definition's own intervals and backoff (of
-     * the GitHubRateLimited retrier where a state has one; full jitter taken at its mean) divided by `scale`.
+     * Wait between retries: a constant in ms, or `{ scale }` for each retrier's own interval divided by `scale`
+     * (without backoff or jitter: aws-local-stepfunctions takes one fixed wait per retrier).
      * @default 0
      */
     retryIntervalMs?: number | { scale: number };
+    /** Stops the execution where it is, as StopExecution does: no Catch, no Clean up. */
+    abortSignal?: AbortSignal;
   } = {},
 ): Promise<ExecutionResult> {
   executionCounter += 1;
@@ -111,6 +113,7 @@ export async function runLocalExecution(
     context: { Execution: { Id: executionArn, Name: name, StartTime: new Date().toISOString(), RoleArn: 'arn:aws:iam::000000000000:role/local' } },
   });
 
+  options.abortSignal?.addEventListener('abort', () => execution.abort(), { once: true });
   const events: EventLog[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) events.push(event);
@@ -126,6 +129,7 @@ export async function runLocalExecution(
   await collecting;
   const path = events.filter((e) => e.type === 'StateEntered').map((e) => (e as { state: { name: string } }).state.name);
   if (thrown === undefined) return { executionArn, status: 'SUCCEEDED', output, path, events };
+  if (options.abortSignal?.aborted) return { executionArn, status: 'ABORTED', error: 'ExecutionAborted', cause: 'Stopped by hand (StopExecution)', path, events };
   const failure = events.find((e) => e.type === 'ExecutionFailed') as { Error?: string; Cause?: unknown } | undefined;
   const result: ExecutionResult = {
     executionArn,
@@ -150,14 +154,10 @@ interface Retrier {
 /** The waits a Task state's retries take locally: a constant, or its own schedule sped up by `scale`. */
 function retryWaits(state: Record<string, unknown>, setting: number | { scale: number }): number | number[] {
   if (typeof setting === 'number') return setting;
+  // aws-local-stepfunctions takes one fixed wait per retrier (by its index in Retry, not per attempt): each
+  // retrier waits its IntervalSeconds, sped up by `scale`. Backoff and jitter are not simulated.
   const retriers = (state.Retry as Retrier[] | undefined) ?? [];
-  const retrier = retriers.find((r) => r.ErrorEquals.includes(ERROR.gitHubRateLimited)) ?? retriers[0];
-  if (!retrier) return 0;
-  const jitter = retrier.JitterStrategy === 'FULL' ? 0.5 : 1;
-  return Array.from({ length: retrier.MaxAttempts ?? 3 }, (_, attempt) => {
-    const seconds = Math.min((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
-    return (seconds * 1000 * jitter) / setting.scale;
-  });
+  return retriers.map((retrier) => ((retrier.IntervalSeconds ?? 1) * 1000) / setting.scale);
 }
 
 export const TERMINAL_STATES: readonly string[] = [STATE.done, STATE.notNeeded, STATE.duplicate, STATE.noMatchingRunnerClass, STATE.failed];

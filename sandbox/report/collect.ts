@@ -24,11 +24,16 @@ export function collectReport(fleet: LocalFleet, title: string, startedAtMs: num
   return { title, startedAtMs, endedAtMs, jobs, runners, failures, summary: summarize(fleet, jobs, startedAtMs, endedAtMs) };
 }
 
+/** The job an execution was started for: from a launch request, or from the state a handoff starts with. */
+function jobIdOf(execution: ExecutionResult): number | null {
+  const input = (execution.events[0] as { input?: { jobId?: number | null; request?: { jobId?: number | null } } } | undefined)?.input;
+  return input?.jobId ?? input?.request?.jobId ?? null;
+}
+
 function failureOf(execution: ExecutionResult): ExecutionFailure {
-  const input = (execution.events[0] as { input?: { jobId?: number } } | undefined)?.input;
   return {
     executionName: execution.executionArn.split(':').at(-1) ?? execution.executionArn,
-    jobId: input?.jobId ?? null,
+    jobId: jobIdOf(execution),
     error: execution.error ?? 'unknown',
     cause: execution.cause ?? '',
     path: execution.path,
@@ -116,8 +121,15 @@ function taskPhases(task: TaskRecord, events: readonly FakeGitHubEvent[], stateE
 }
 
 function jobRow(job: JobView, executions: ExecutionResult[], runners: RunnerRow[]): JobRow {
-  const mine = executions.filter((e) => (e.events[0] as { input?: { jobId?: number } } | undefined)?.input?.jobId === job.id);
-  const served = mine.find((e) => e.path.at(-1) === STATE.done) ?? mine.find((e) => e.path.at(-1) !== STATE.duplicate) ?? mine[0];
+  const mine = executions.filter((e) => jobIdOf(e) === job.id);
+  // The execution whose runner ran the job (a handoff's, when the first runner was taken by another job), else
+  // one that ended Done, else any that was not a duplicate.
+  const ranBy = runners.find((r) => r.ranJobId === job.id)?.executionName;
+  const served =
+    mine.find((e) => ranBy !== undefined && e.executionArn.endsWith(`:${ranBy}`)) ??
+    mine.find((e) => e.path.at(-1) === STATE.done) ??
+    mine.find((e) => e.path.at(-1) !== STATE.duplicate) ??
+    mine[0];
   const attempts = (served?.output as LifecycleState | undefined)?.attempts ?? [];
   const rows = runners.filter((r) => served && r.executionName === served.executionArn.split(':').at(-1));
   const ran = runners.find((r) => r.ranJobId === job.id);

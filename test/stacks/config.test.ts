@@ -29,7 +29,7 @@ describe('parseFleetConfig', () => {
       containerInsights: true,
       gitHubConcurrency: 10,
       scope: { organization: 'octo-org', runnerGroupId: 1 },
-      runnerClasses: [{ cpu: 2048, memoryMiB: 4096, architecture: 'x86_64', capacity: 'spot', docker: false, ephemeralStorageGiB: 30, maxRunners: 20 }],
+      runnerClasses: [{ cpu: 2048, memoryMiB: 4096, architecture: 'x86_64', capacity: 'spot', docker: false, ephemeralStorageGiB: 30, maxRunners: 50 }],
     });
     expect(config.network).toBeUndefined();
   });

@@ -148,7 +148,7 @@ describe('runner lifecycle state machine', () => {
   it('names its states with the contract names people read in the audit', () => {
     const states = Object.keys((definition().States as Record<string, unknown>) ?? {});
     expect(states.sort()).toEqual(
-      [STATE.mintToken, STATE.runRunner, STATE.runRunnerOnDemand, STATE.cleanUp, STATE.checkJob, STATE.done, STATE.notNeeded, STATE.duplicate, STATE.noMatchingRunnerClass, STATE.failed].sort(),
+      [STATE.mintToken, STATE.runRunner, STATE.runRunnerOnDemand, STATE.cleanUp, STATE.checkJob, STATE.rerunJob, STATE.done, STATE.notNeeded, STATE.duplicate, STATE.noMatchingRunnerClass, STATE.failed].sort(),
     );
     expect(definition().StartAt).toBe(STATE.mintToken);
   });
@@ -180,7 +180,7 @@ describe('runner lifecycle state machine', () => {
     const machineRole = only(logicalIdsOf('AWS::IAM::Role', (p) => JSON.stringify(p.AssumeRolePolicyDocument).includes('states.amazonaws.com')));
     const statements = statementsOfRole(machineRole);
     const taskDefinitions = logicalIdsOf('AWS::ECS::TaskDefinition');
-    const stepsFunction = functionWithEnv(ENV.privateKeySecretArn);
+    const stepsFunction = functionWithEnv(ENV.runnerClasses);
 
     const runTask = statements.filter((s) => actionsOf(s).includes('ecs:RunTask'));
     const runTaskResources: unknown[] = runTask.flatMap((s) => (Array.isArray(s.Resource) ? (s.Resource as unknown[]) : [s.Resource]));
@@ -195,15 +195,17 @@ describe('runner lifecycle state machine', () => {
 });
 
 describe('GitHub steps function', () => {
-  it('is the only thing that can read the App private key', () => {
-    const stepsRole = functionRole(functionWithEnv(ENV.privateKeySecretArn));
+  it('shares the App private key only with the functions that must call GitHub as the App', () => {
+    const githubFunctions = [ENV.runnerClasses, ENV.stateMachineArn, ENV.maxTaskAgeSeconds, ENV.redeliveryWindowMinutes].map((marker) => functionRole(functionWithEnv(marker)));
     const privateKey = only(logicalIdsOf('AWS::SecretsManager::Secret', (p) => JSON.stringify(p.Description ?? '').includes('private key')));
 
-    expect(rolesAllowed('secretsmanager:GetSecretValue', privateKey)).toEqual([stepsRole]);
+    expect(rolesAllowed('secretsmanager:GetSecretValue', privateKey).sort()).toEqual(githubFunctions.sort());
+    // The relay, which anyone on the internet can call, is not one of them.
+    expect(rolesAllowed('secretsmanager:GetSecretValue', privateKey)).not.toContain(functionRole(functionWithEnv(ENV.webhookSecretArn)));
   });
 
   it('has reserved concurrency, so a burst of launches waits in Step Functions instead of hammering GitHub', () => {
-    const fn = resources[functionWithEnv(ENV.privateKeySecretArn)];
+    const fn = resources[functionWithEnv(ENV.runnerClasses)];
     expect(fn?.Properties?.ReservedConcurrentExecutions).toBe(10);
     expect(fn?.Properties?.Timeout).toBe(180);
   });
@@ -215,17 +217,17 @@ describe('GitHub steps function', () => {
   });
 
   it('gets names and ARNs in its environment, never a secret value', () => {
-    const fn = resources[functionWithEnv(ENV.privateKeySecretArn)];
+    const fn = resources[functionWithEnv(ENV.runnerClasses)];
     const variables = (fn?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
 
     expect(Object.keys(variables).sort()).toEqual(
-      [ENV.gitHubAppId, ENV.gitHubApiUrl, ENV.gitHubScope, ENV.privateKeySecretArn, ENV.runnerClasses, ENV.runnerNamePrefix, ENV.jitBucketArn, ENV.clusterArn, ENV.maxAttempts, ENV.onDemandAfterInterruptions].sort(),
+      [ENV.gitHubAppId, ENV.gitHubApiUrl, ENV.gitHubScope, ENV.privateKeySecretArn, ENV.runnerClasses, ENV.runnerNamePrefix, ENV.jitBucketArn, ENV.clusterArn, ENV.maxAttempts, ENV.onDemandAfterInterruptions, ENV.rerunInterruptedJobs, ENV.maxRunAttempt].sort(),
     );
     expect(variables[ENV.gitHubScope]).toBe(JSON.stringify({ type: 'organization', organization: 'octo-org', runnerGroupId: 1 }));
   });
 
   it('may stop only tasks of the runner cluster', () => {
-    const statements = statementsOfRole(functionRole(functionWithEnv(ENV.privateKeySecretArn)));
+    const statements = statementsOfRole(functionRole(functionWithEnv(ENV.runnerClasses)));
     const cluster = only(logicalIdsOf('AWS::ECS::Cluster'));
     const stop = statements.filter((s) => actionsOf(s).includes('ecs:StopTask'));
     const list = statements.filter((s) => actionsOf(s).includes('ecs:ListTasks'));
@@ -241,7 +243,13 @@ describe('JIT config bucket', () => {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ ExpirationInDays: 1, Prefix: 'jit/', Status: 'Enabled' }), Match.objectLike({ ExpirationInDays: 1, Prefix: 'claims/', Status: 'Enabled' })],
+        Rules: [
+          Match.objectLike({ ExpirationInDays: 1, Prefix: 'jit/', Status: 'Enabled' }),
+          Match.objectLike({ ExpirationInDays: 1, Prefix: 'claims/', Status: 'Enabled' }),
+          Match.objectLike({ ExpirationInDays: 1, Prefix: 'assignments/', Status: 'Enabled' }),
+          Match.objectLike({ ExpirationInDays: 1, Prefix: 'interrupted/', Status: 'Enabled' }),
+          Match.objectLike({ ExpirationInDays: 1, Prefix: 'reruns/', Status: 'Enabled' }),
+        ],
       },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -249,17 +257,25 @@ describe('JIT config bucket', () => {
     });
   });
 
-  it('has JIT files read only by the runner tasks\' execution roles, and written only by the GitHub steps function', () => {
-    const bucket = only(logicalIdsOf('AWS::S3::Bucket'));
+  it('has JIT files read only by the runner tasks\' execution roles, written only by the GitHub steps function, deleted by it and the sweeper', () => {
     const executionRoles = logicalIdsOf('AWS::ECS::TaskDefinition').map(
       (id) => (resources[id]?.Properties?.ExecutionRoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
     );
-    const stepsRole = functionRole(functionWithEnv(ENV.privateKeySecretArn));
+    const stepsRole = functionRole(functionWithEnv(ENV.runnerClasses));
+    const sweeperRole = functionRole(functionWithEnv(ENV.maxTaskAgeSeconds));
 
-    expect(rolesAllowed('s3:GetObject', bucket).sort()).toEqual([...executionRoles, stepsRole].sort());
     expect(rolesAllowed('s3:GetObject', '/jit/*').sort()).toEqual([...executionRoles].sort());
-    expect(rolesAllowed('s3:PutObject', bucket)).toEqual([stepsRole]);
-    expect(rolesAllowed('s3:DeleteObject', bucket)).toEqual([stepsRole]);
+    expect(rolesAllowed('s3:PutObject', '/jit/*')).toEqual([stepsRole]);
+    expect(rolesAllowed('s3:DeleteObject', '/jit/*').sort()).toEqual([stepsRole, sweeperRole].sort());
+  });
+
+  it('has runner slots taken and released by the GitHub steps function, freed by the sweeper, read by nobody else', () => {
+    const stepsRole = functionRole(functionWithEnv(ENV.runnerClasses));
+    const sweeperRole = functionRole(functionWithEnv(ENV.maxTaskAgeSeconds));
+
+    expect(rolesAllowed('s3:PutObject', '/slots/*')).toEqual([stepsRole]);
+    expect(rolesAllowed('s3:DeleteObject', '/slots/*').sort()).toEqual([stepsRole, sweeperRole].sort());
+    expect(rolesAllowed('s3:GetObject', '/slots/*')).toEqual([sweeperRole]);
   });
 
   it('lets runner tasks read JIT files only, never claims; and lets nobody delete a claim', () => {
@@ -267,7 +283,9 @@ describe('JIT config bucket', () => {
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
     const onClaims = statements.filter((s) => JSON.stringify(s.Resource ?? '').includes('/claims/*'));
-    expect(onClaims.flatMap(actionsOf).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect([...new Set(onClaims.flatMap(actionsOf))].sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    // Only the GitHub steps function writes claims; the job-started handler and the sweeper only read them.
+    expect(rolesAllowed('s3:PutObject', '/claims/*')).toEqual([functionRole(functionWithEnv(ENV.runnerClasses))]);
   });
 });
 
@@ -313,5 +331,42 @@ describe('outputs', () => {
     expect(outputs).toEqual(
       expect.arrayContaining(['WebhookUrl', 'WebhookSecretName', 'PrivateKeySecretName', 'StateMachineArn', 'StateMachineConsoleUrl', 'EventBusName', 'DeadLetterQueueUrl']),
     );
+  });
+});
+
+describe('recovery: job-started handler, sweeper, redelivery and dead letters', () => {
+  it('sends in_progress events of our runners to the job-started handler, with retries and the dead-letter queue', () => {
+    const handler = functionWithEnv(ENV.stateMachineArn);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['github.com'], 'detail-type': ['workflow_job'], detail: { action: ['in_progress'], workflow_job: { runner_name: [{ prefix: 'ecs-' }] } } },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [handler, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 }, DeadLetterConfig: Match.anyValue() })],
+    });
+    const machine = only(logicalIdsOf('AWS::StepFunctions::StateMachine'));
+    expect(JSON.stringify(statementsOfRole(functionRole(handler)).filter((s) => actionsOf(s).includes('states:StartExecution')))).toContain(machine);
+  });
+
+  it('runs the sweeper and the redelivery on schedules, one run at a time', () => {
+    for (const marker of [ENV.maxTaskAgeSeconds, ENV.redeliveryWindowMinutes]) {
+      const fn = functionWithEnv(marker);
+      expect(resources[fn]?.Properties?.ReservedConcurrentExecutions).toBe(1);
+      template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] } })] });
+    }
+  });
+
+  it('stops runner tasks only past the longest job plus the runner overhead and a margin', () => {
+    const variables = (resources[functionWithEnv(ENV.maxTaskAgeSeconds)]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    // maxJobMinutes 360 + 15 min overhead + 15 min margin
+    expect(variables[ENV.maxTaskAgeSeconds]).toBe(String((360 + 15 + 15) * 60));
+  });
+
+  it('alarms as soon as an event is dead-lettered', () => {
+    const queue = only(logicalIdsOf('AWS::SQS::Queue'));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 });

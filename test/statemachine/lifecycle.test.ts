@@ -1,9 +1,10 @@
 // The runner lifecycle, scenario by scenario: the definition taken from the synthesized template and run with
 // aws-local-stepfunctions; Mint token and Clean up are the product's own code, talking HTTP to a fake GitHub;
 // Run runner is a simulated ECS whose tasks consume the JIT file and take jobs as the real runner does.
-import { CLAIM_OBJECT_PREFIX, ERROR, STATE, type LifecycleState } from '../../statemachine/contracts';
+import { CLAIM_OBJECT_PREFIX, ERROR, RERUN_OBJECT_PREFIX, STATE, type LifecycleState } from '../../statemachine/contracts';
 import { scriptedPlans } from '../../sandbox/fake-aws/ecs';
-import { LocalFleet, SANDBOX_ORGANIZATION, type LocalFleetOptions } from '../../sandbox/local-fleet';
+import { LocalFleet, SANDBOX_ORGANIZATION, sandboxFleetConfig, type LocalFleetOptions } from '../../sandbox/local-fleet';
+import { mostAtOnce } from '../../sandbox/chaos';
 import type { ExecutionResult } from '../../sandbox/lifecycle/local-execution';
 
 const HAPPY_PATH = [STATE.mintToken, STATE.runRunner, STATE.cleanUp, STATE.checkJob, STATE.done];
@@ -31,8 +32,15 @@ function queuedJob(labels = ['self-hosted', 'fargate-small'], durationMs = 30) {
 
 const attemptsOf = (result: ExecutionResult) => (result.output as LifecycleState).attempts;
 
-/** Stored objects besides the runner-name claims, which outlive the lifecycle on purpose (to stop late duplicates). */
-const objectsLeft = () => fleet.s3.keys().filter((key) => !key.split('/').slice(1).join('/').startsWith(CLAIM_OBJECT_PREFIX));
+/**
+ * Stored objects besides the runner-name and re-run claims, which outlive the lifecycle on purpose (to stop late
+ * duplicates; the bucket's lifecycle rule expires them).
+ */
+const objectsLeft = () =>
+  fleet.s3.keys().filter((key) => {
+    const inBucket = key.split('/').slice(1).join('/');
+    return !inBucket.startsWith(CLAIM_OBJECT_PREFIX) && !inBucket.startsWith(RERUN_OBJECT_PREFIX);
+  });
 
 /** Nothing may outlive a lifecycle: no registration, no JIT file, no task, no secret in a history or a log. */
 function expectNothingLeftBehind(): void {
@@ -202,18 +210,115 @@ describe('runner lifecycle', () => {
     expect(fleet.ecs.running()).toEqual([]);
   });
 
-  it('launches again when its runner was stolen by another job and its own job is still queued', async () => {
+  it('launches the next runner as soon as its runner is taken by another job, without waiting for that job to end', async () => {
     await startFleet();
-    // Another job with the same labels was queued earlier: the runner minted for ours takes that one.
+    // Another job with the same labels was queued earlier: the runner minted for ours takes that one (a long job).
+    const other = fleet.github.queueJob({ owner: SANDBOX_ORGANIZATION, repo: 'other', labels: ['self-hosted', 'fargate-small'], durationMs: 600 });
+    const { request } = queuedJob();
+
+    const result = await fleet.launch(request);
+    await fleet.settled();
+
+    // THEN the job-started handler saw the stolen runner and launched attempt 2 in an execution of its own...
+    const handoff = fleet.executions.find((e) => e.executionArn.endsWith(`:job-${request.jobId}-runner-2-handoff`));
+    expect(handoff?.path).toEqual(HAPPY_PATH);
+    expect(fleet.github.job(request.jobId)).toMatchObject({ status: 'completed', runnerName: `ecs-${request.jobId}-2` });
+    // ...which served our job while the stolen runner was still busy with the other one
+    expect(fleet.github.job(request.jobId)?.completedAtMs).toBeLessThan(fleet.github.job(other.id)?.completedAtMs ?? 0);
+    // AND the first lifecycle, seeing the next runner launched, ends Done instead of launching a third
+    expect(result.path).toEqual(HAPPY_PATH);
+    expect(attemptsOf(result).map((a) => a.outcome)).toEqual(['served-other-job']);
+    expect(fleet.ecs.tasks).toHaveLength(2);
+    expectNothingLeftBehind();
+  });
+
+  it('still launches again at the end of a stolen runner when the job-started event never came', async () => {
+    await startFleet({ handleJobStarted: false });
     const other = fleet.github.queueJob({ owner: SANDBOX_ORGANIZATION, repo: 'other', labels: ['self-hosted', 'fargate-small'], durationMs: 20 });
     const { request } = queuedJob();
-    const ours = fleet.github.job(request.jobId);
 
     const result = await fleet.launch(request);
 
     expect(attemptsOf(result).map((a) => a.outcome)).toEqual(['served-other-job', 'served-job']);
     expect(fleet.github.job(other.id)?.status).toBe('completed');
-    expect(fleet.github.job(ours?.id ?? 0)).toMatchObject({ status: 'completed', runnerName: `ecs-${request.jobId}-2` });
+    expect(fleet.github.job(request.jobId)).toMatchObject({ status: 'completed', runnerName: `ecs-${request.jobId}-2` });
+    expectNothingLeftBehind();
+  });
+
+  it('re-runs a job whose runner was Spot-interrupted mid-job when re-runs are on; the new attempt gets its own runner', async () => {
+    await startFleet({ fleet: { rerunInterruptedJobs: true }, startFromEvents: true });
+    fleet.ecs.planner = scriptedPlans({ kind: 'interrupted-during-job', afterFraction: 0.5 }, { kind: 'normal' });
+
+    const job = fleet.queueJob({ repo: 'hello-world', labels: ['self-hosted', 'fargate-small'], durationMs: 60 });
+    await fleet.settled();
+
+    const first = fleet.executions.find((e) => e.path.includes(STATE.rerunJob));
+    expect(first?.path).toEqual([STATE.mintToken, STATE.runRunner, STATE.cleanUp, STATE.checkJob, STATE.rerunJob, STATE.done]);
+    const attempts = fleet.github.jobs().filter((candidate) => candidate.runId === job.runId);
+    expect(attempts.map((attempt) => [attempt.runAttempt, attempt.conclusion])).toEqual([
+      [1, 'failure'],
+      [2, 'success'],
+    ]);
+    expect(fleet.executions).toHaveLength(2);
+    expectNothingLeftBehind();
+  });
+
+  it('does not re-run a job interrupted mid-job when re-runs are off (the default)', async () => {
+    await startFleet({ startFromEvents: true });
+    fleet.ecs.planner = scriptedPlans({ kind: 'interrupted-during-job', afterFraction: 0.5 }, { kind: 'normal' });
+
+    const job = fleet.queueJob({ repo: 'hello-world', labels: ['self-hosted', 'fargate-small'], durationMs: 60 });
+    await fleet.settled();
+
+    expect(fleet.executions.map((e) => e.path)).toEqual([HAPPY_PATH]);
+    expect(fleet.github.jobs().filter((candidate) => candidate.runId === job.runId).map((attempt) => attempt.conclusion)).toEqual(['failure']);
+    expectNothingLeftBehind();
+  });
+
+  it('serves jobs whose webhooks failed during an EventBridge outage once the scheduled redelivery sends them again', async () => {
+    // GIVEN an outage: the relay answers 5xx, so GitHub records failed deliveries (and never retries by itself)
+    await startFleet({ startFromEvents: true, timeScale: 600 });
+    fleet.bus.failing = true;
+    // (one job per class, so that no runner can take another's job and every delivery must be redelivered)
+    const labelSets = [['self-hosted', 'fargate-small'], ['self-hosted', 'fargate-large', 'arm64'], ['self-hosted', 'docker']];
+    const jobs = labelSets.map((labels) => fleet.queueJob({ repo: 'hello-world', labels, durationMs: 20 }));
+    await fleet.settled();
+    expect(fleet.executions).toEqual([]);
+    expect(fleet.github.deliveries().filter((d) => d.status !== 'OK')).toHaveLength(3);
+
+    // WHEN the outage is over and the scheduled redelivery runs (each run after the minimum attempt age): the first
+    // run sends one probe, as the newest delivery still shows the outage; the next sends the rest
+    fleet.bus.failing = false;
+    const runs = [];
+    for (let run = 0; run < 2; run += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      runs.push(await fleet.redeliver());
+      await fleet.settled();
+    }
+
+    // THEN each failed delivery was sent once more, and every job was served by its own lifecycle
+    expect(runs.map((run) => run.redelivered)).toEqual([1, 2]);
+    expect(jobs.map((job) => fleet.github.job(job.id)?.conclusion)).toEqual(['success', 'success', 'success']);
+    expect(fleet.executions.map((e) => e.path)).toEqual([HAPPY_PATH, HAPPY_PATH, HAPPY_PATH]);
+    // AND a further run finds nothing more to do
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await expect(fleet.redeliver()).resolves.toMatchObject({ redelivered: 0 });
+    expectNothingLeftBehind();
+  });
+
+  it('never runs more runners of a class than its maxRunners: a job beyond the cap waits for a slot, then is served', async () => {
+    const fleetConfig = sandboxFleetConfig();
+    const capped = fleetConfig.runnerClasses.map((cls) => (cls.name === 'small' ? { ...cls, maxRunners: 2 } : cls));
+    await startFleet({ fleet: { runnerClasses: capped }, retryIntervalMs: { scale: 60 } });
+    const jobs = [0, 1, 2, 3, 4].map(() => queuedJob(['self-hosted', 'fargate-small'], 150));
+
+    const results = await Promise.all(jobs.map(({ request }) => fleet.launch(request)));
+
+    expect(results.map((r) => r.status)).toEqual(Array(5).fill('SUCCEEDED'));
+    expect(jobs.map(({ job }) => fleet.github.job(job.id)?.conclusion)).toEqual(Array(5).fill('success'));
+    expect(mostAtOnce(fleet.ecs.tasks)).toBe(2);
+    const capRetries = results.flatMap((r) => r.events).filter((e) => e.type === 'StateRetried' && JSON.stringify(e).includes(ERROR.runnerCapReached));
+    expect(capRetries.length).toBeGreaterThan(0);
     expectNothingLeftBehind();
   });
 
@@ -293,8 +398,10 @@ describe('runner lifecycle', () => {
 
     // THEN the retry met 409, deleted its own orphaned registration and registered again, instead of ending as a duplicate
     expect(fleet.github.stats().faultsInjected).toBeGreaterThan(0);
-    expect(fleet.github.stats().statuses['409']).toBe(1);
-    expect(fleet.github.stats().calls['DELETE /orgs/{org}/actions/runners/{runner_id}']).toBe(1);
+    // (each lost response costs one 409 and one DELETE of the orphan; the seed decides how many are lost)
+    const conflicts = fleet.github.stats().statuses['409'] ?? 0;
+    expect(conflicts).toBeGreaterThanOrEqual(1);
+    expect(fleet.github.stats().calls['DELETE /orgs/{org}/actions/runners/{runner_id}']).toBe(conflicts);
     expect(result.status).toBe('SUCCEEDED');
     expect(result.path).toEqual(HAPPY_PATH);
     expect(fleet.github.job(job.id)).toMatchObject({ status: 'completed', runnerName: `ecs-${job.id}-1` });

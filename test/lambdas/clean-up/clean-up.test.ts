@@ -3,7 +3,7 @@ import { ECSClient, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ec
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import nock from 'nock';
-import type { LifecycleState } from '../../../statemachine/contracts';
+import type { AttemptSummary, LifecycleState } from '../../../statemachine/contracts';
 import { cleanUp, STOP_REASON, type CleanUpDeps } from '../../../lambdas/clean-up/clean-up';
 import type { GitHubClient } from '../../../lambdas/github/client';
 import { RunnerBusyError } from '../../../lambdas/shared/errors';
@@ -25,6 +25,10 @@ let github: GitHubClient;
 
 function deps(overrides: Partial<CleanUpDeps> = {}): CleanUpDeps {
   return { github, s3, ecs, config: aStepsConfig(), logger: logs.logger, ...overrides };
+}
+
+function anAttempt(attempt: number, outcome: AttemptSummary['outcome']): AttemptSummary {
+  return { attempt, runner: `ecs-1234567-${attempt}`, runnerClass: 'fargate', capacity: 'spot', capacityProvider: 'FARGATE_SPOT', taskArn: TASK_ARN, outcome, detail: null, registrationDeleted: false };
 }
 
 function jobIs(job: JobFixture) {
@@ -52,6 +56,8 @@ beforeEach(() => {
   s3Mock.reset();
   ecsMock.reset();
   s3Mock.on(DeleteObjectCommand).resolves({});
+  // No claim, assignment or other object unless a test puts one there.
+  s3Mock.on(GetObjectCommand).rejects(s3Error('NoSuchKey', 404));
   ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
   ecsMock.on(StopTaskCommand).resolves({});
   logs = captureLogs();
@@ -98,8 +104,8 @@ describe('cleanUp after the runner served its job', () => {
 
     await cleanUp(afterRunRunner(aStoppedTask()), EXECUTION, deps());
 
-    // The JIT file is the only object deleted: the bucket's lifecycle rule expires the claim.
-    expect(s3Mock.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input.Key)).toEqual([`jit/${RUNNER}.env`]);
+    // The JIT file and the assignment record are the only objects deleted: the bucket's lifecycle rule expires the claim.
+    expect(s3Mock.commandCalls(DeleteObjectCommand).map((call) => call.args[0].input.Key)).toEqual([`jit/${RUNNER}.env`, `assignments/${RUNNER}.json`]);
   });
 
   it('returns the same state when run twice', async () => {
@@ -161,14 +167,27 @@ describe('cleanUp after a runner that served no job', () => {
     jobIs({ status: 'queued' });
     registrationExists(true);
     nock(API_URL).delete(RUNNER_PATH).reply(204);
-    const input = afterRunRunner(aStoppedTask(), { attempt: 3, runner: aRunnerLaunch({ name: 'ecs-1234567-3' }) });
+    const earlier = [anAttempt(1, 'spot-interrupted'), anAttempt(2, 'idle')];
+    const input = afterRunRunner(aStoppedTask(), { attempt: 3, attempts: earlier, runner: aRunnerLaunch({ name: 'ecs-1234567-3' }) });
 
     const state = await cleanUp(input, EXECUTION, deps({ config: aStepsConfig({ maxAttempts: 3 }) }));
 
     expect(state).toMatchObject({
       next: 'fail',
-      error: { Error: 'AttemptsExhausted', Cause: 'Job 1234567 still queued after 3 attempt(s); last: EssentialContainerExited: Essential container in task exited; runner exit 0' },
+      error: { Error: 'AttemptsExhausted', Cause: 'Job 1234567 still queued after 3 launch(es), 3 of which served no job; last: EssentialContainerExited: Essential container in task exited; runner exit 0' },
     });
+  });
+
+  it('does not count launches whose runner another job took against maxAttempts: each of them served a job', async () => {
+    jobIs({ status: 'queued' });
+    registrationExists(true);
+    nock(API_URL).delete(RUNNER_PATH).reply(204);
+    const earlier = [anAttempt(1, 'served-other-job'), anAttempt(2, 'served-other-job')];
+    const input = afterRunRunner(aStoppedTask(), { attempt: 3, attempts: earlier, runner: aRunnerLaunch({ name: 'ecs-1234567-3' }) });
+
+    const state = await cleanUp(input, EXECUTION, deps({ config: aStepsConfig({ maxAttempts: 3 }) }));
+
+    expect(state.next).toBe('relaunch');
   });
 
   it('fails with RunnerBusy when GitHub says the runner is still running a job (422), for a retry later', async () => {
@@ -406,5 +425,75 @@ describe('cleanUp output', () => {
     expect(Object.keys(state).sort()).toEqual(['attempt', 'attempts', 'interruptions', 'next', 'onDemand', 'request']);
     expect(state.attempts).toHaveLength(2);
     expect(state.attempts[0]).toEqual(earlier);
+  });
+});
+
+describe('cleanUp and the runner slot, handoffs and re-runs', () => {
+  const assignmentOf = (jobId: number, runAttempt: number) => ({
+    Body: {
+      transformToString: () =>
+        Promise.resolve(JSON.stringify({ runner: RUNNER, jobId, owner: 'octo-org', repo: 'other-repo', runId: 99, runAttempt, installationId: 42, startedAt: null })),
+    },
+  });
+  const interruptedMidJob = aStoppedTask({ StopCode: 'SpotInterruption', StoppedReason: 'Your Spot Task was interrupted.', runnerExitCode: 143 });
+
+  it('releases the runner slot of the class, if it still holds it', async () => {
+    s3Mock
+      .on(GetObjectCommand, { Key: 'slots/fargate/7' })
+      .resolves({ Body: { transformToString: () => Promise.resolve(JSON.stringify({ runner: RUNNER, executionArn: 'x' })) }, ETag: '"e7"' } as never);
+    jobIs({ status: 'completed', conclusion: 'success', runner_name: RUNNER, runner_id: 23 });
+
+    const state = await cleanUp(afterRunRunner(aStoppedTask(), { runner: aRunnerLaunch({ slot: 'slots/fargate/7' }) }), EXECUTION, deps());
+
+    expect(state.next).toBe('done');
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectCommand, { Bucket: 'fleet-jit-configs', Key: 'slots/fargate/7', IfMatch: '"e7"' });
+  });
+
+  it('ends Done instead of relaunching when another execution already launched the next runner for the job (a handoff)', async () => {
+    // GIVEN the runner took another job, ours is still queued, and the job-started handler launched attempt 2
+    jobIs({ status: 'queued' });
+    registrationExists(false);
+    s3Mock.on(GetObjectCommand, { Key: 'claims/ecs-1234567-2' }).resolves(claimHeldBy(OTHER_EXECUTION_ARN) as never);
+
+    const state = await cleanUp(afterRunRunner(aStoppedTask()), EXECUTION, deps());
+
+    expect(state).toMatchObject({ next: 'done', attempts: [{ outcome: 'served-other-job' }] });
+    expect(logs.text()).toContain('handed off');
+  });
+
+  it('re-runs the job the interrupted runner had taken, as the job-started handler recorded it, when re-runs are on', async () => {
+    // GIVEN a runner interrupted while running another job (run attempt 1); our job is done
+    jobIs({ status: 'completed', conclusion: 'success', runner_name: 'ecs-777-1' });
+    nock(API_URL).delete(RUNNER_PATH).reply(204);
+    s3Mock.on(GetObjectCommand, { Key: `assignments/${RUNNER}.json` }).resolves(assignmentOf(555, 1) as never);
+
+    const state = await cleanUp(afterRunRunner(interruptedMidJob), EXECUTION, deps({ config: aStepsConfig({ rerunInterruptedJobs: true }) }));
+
+    expect(state).toMatchObject({ next: 'rerun', rerun: { owner: 'octo-org', repo: 'other-repo', jobId: 555, runAttempt: 1, installationId: 42 } });
+  });
+
+  it('re-runs its own job when GitHub shows the interrupted runner on it and nothing was recorded, deleting the registration GitHub keeps', async () => {
+    jobIs({ status: 'completed', conclusion: 'failure', runner_name: RUNNER, runner_id: 23, run_attempt: 1 });
+    nock(API_URL).delete(RUNNER_PATH).reply(204);
+
+    const state = await cleanUp(afterRunRunner(interruptedMidJob), EXECUTION, deps({ config: aStepsConfig({ rerunInterruptedJobs: true }) }));
+
+    expect(state).toMatchObject({ next: 'rerun', rerun: { owner: 'octo-org', repo: 'hello-world', jobId: 1234567, runAttempt: 1 } });
+  });
+
+  it('does not re-run once the run reached maxRunAttempt, nor when re-runs are off', async () => {
+    jobIs({ status: 'completed', conclusion: 'failure', runner_name: RUNNER, runner_id: 23, run_attempt: 3 });
+    nock(API_URL).delete(RUNNER_PATH).reply(204);
+    const atLimit = await cleanUp(afterRunRunner(interruptedMidJob), EXECUTION, deps({ config: aStepsConfig({ rerunInterruptedJobs: true, maxRunAttempt: 3 }) }));
+    expect(atLimit).toMatchObject({ next: 'done' });
+    expect(atLimit).not.toHaveProperty('rerun');
+    expect(logs.text()).toContain('not re-run, its run reached maxRunAttempt');
+
+    s3Mock.resetHistory();
+    jobIs({ status: 'completed', conclusion: 'failure', runner_name: RUNNER, runner_id: 23, run_attempt: 1 });
+    nock(API_URL).delete(RUNNER_PATH).reply(204);
+    const off = await cleanUp(afterRunRunner(interruptedMidJob), EXECUTION, deps());
+    expect(off).toMatchObject({ next: 'done' });
+    expect(s3Mock).not.toHaveReceivedCommandWith(GetObjectCommand, { Key: `assignments/${RUNNER}.json` });
   });
 });

@@ -20,7 +20,7 @@ describe('readStepsConfig', () => {
     expect(config.gitHubApiUrl).toBe('https://github.example.com/api/v3');
   });
 
-  it.each(Object.values({ ...ENV }).filter((name) => !['WEBHOOK_SECRET_ARN', 'EVENT_BUS_NAME', 'MAX_WEBHOOK_BYTES'].includes(name)))('fails naming %s when it is missing', (variable) => {
+  it.each(Object.keys(stepsEnv()))('fails naming %s when it is missing', (variable) => {
     expect(() => readStepsConfig(stepsEnv({ [variable]: undefined }))).toThrow(`Environment variable ${variable} is not set`);
   });
 
@@ -34,6 +34,8 @@ describe('readStepsConfig', () => {
     [ENV.runnerNamePrefix, 'p'.repeat(33)],
     [ENV.maxAttempts, '0'],
     [ENV.onDemandAfterInterruptions, '-1'],
+    [ENV.rerunInterruptedJobs, 'yes'],
+    [ENV.maxRunAttempt, '0'],
     [ENV.gitHubApiUrl, 'api.github.com'],
   ])('fails naming %s when it holds %s', (variable, value) => {
     expect(() => readStepsConfig(stepsEnv({ [variable]: value }))).toThrow(`Environment variable ${variable} is invalid`);

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   secretsMock.on(GetSecretValueCommand).resolves({ SecretString: testKeyPair().privateKey });
-  s3Mock.on(PutObjectCommand).resolves({}).on(DeleteObjectCommand).resolves({});
+  s3Mock.on(PutObjectCommand).resolves({}).on(DeleteObjectCommand).resolves({}).on(ListObjectsV2Command).resolves({ Contents: [] });
 });
 afterAll(() => {
   process.env = savedEnv;

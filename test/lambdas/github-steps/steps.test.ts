@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -8,6 +8,7 @@ import { createGitHubSteps } from '../../../lambdas/github-steps/steps';
 import { aGitHubClient, captureLogs, expectTokenExchange } from '../support/github-app';
 import { API_URL, ENCODED_JIT_CONFIG, INSTALLATION_TOKEN, jitConfigResponse, jobResponse } from '../support/github-fixtures';
 import { aLaunchRequest, aStepsConfig, aStoppedTask, EXECUTION_ARN, EXECUTION_NAME } from '../support/builders';
+import { s3Error } from '../support/s3';
 import { useNock } from '../support/nock';
 
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -19,7 +20,8 @@ useNock();
 beforeEach(() => {
   s3Mock.reset();
   ecsMock.reset();
-  s3Mock.on(PutObjectCommand).resolves({}).on(DeleteObjectCommand).resolves({});
+  s3Mock.on(PutObjectCommand).resolves({}).on(DeleteObjectCommand).resolves({}).on(ListObjectsV2Command).resolves({ Contents: [] });
+  s3Mock.on(GetObjectCommand).rejects(s3Error('NoSuchKey', 404));
 });
 
 describe('createGitHubSteps', () => {

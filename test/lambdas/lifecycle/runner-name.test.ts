@@ -1,4 +1,4 @@
-import { bucketNameFromArn, jitObjectKey, runnerName } from '../../../lambdas/lifecycle/runner-name';
+import { bucketNameFromArn, isOurRunnerName, jitObjectKey, runnerName } from '../../../lambdas/lifecycle/runner-name';
 import { aLaunchRequest, aManualRequest, EXECUTION_NAME } from '../support/builders';
 
 describe('runnerName', () => {
@@ -25,6 +25,33 @@ describe('runnerName', () => {
 
     expect(runnerName(prefix, aLaunchRequest({ jobId: 9_007_199_254_740_991 }), 10, 'x')).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     expect(runnerName(prefix, aManualRequest(), 10, 'x'.repeat(80))).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+  });
+});
+
+describe('isOurRunnerName', () => {
+  it.each([
+    ['ecs', runnerName('ecs', aLaunchRequest({ jobId: 1234567 }), 1, 'x')],
+    ['ecs', runnerName('ecs', aLaunchRequest({ jobId: 9_007_199_254_740_991 }), 10, 'x')],
+    ['ecs', runnerName('ecs', aManualRequest(), 1, 'try-docker')],
+    ['ecs', runnerName('ecs', aManualRequest(), 3, EXECUTION_NAME)],
+    ['ecs', runnerName('ecs', aManualRequest(), 1, 'manual launch: X.Y')],
+    ['fleet_a-1', runnerName('fleet_a-1', aLaunchRequest({ jobId: 42 }), 2, 'x')],
+  ])('recognizes a name runnerName gives with the prefix %s (%s)', (prefix, name) => {
+    expect(isOurRunnerName(prefix, name)).toBe(true);
+  });
+
+  it.each([
+    ['another prefix', 'gha-1234567-1'],
+    ['a longer prefix that starts with ours', 'ecs2-1234567-1'],
+    ['another fleet whose prefix extends ours', 'ecs-dev-1234567-1'],
+    ['no attempt', 'ecs-1234567'],
+    ['attempt 0', 'ecs-1234567-0'],
+    ['a job id with a leading zero', 'ecs-01234567-1'],
+    ['a manual name longer than runnerName makes', `ecs-m${'a'.repeat(21)}-1`],
+    ['characters runnerName never uses', 'ecs-mtry.docker-1'],
+    ['a person-made runner', 'my-laptop'],
+  ])('rejects %s (%s)', (_case, name) => {
+    expect(isOurRunnerName('ecs', name)).toBe(false);
   });
 });
 

@@ -1,12 +1,12 @@
 import { inspect } from 'node:util';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import nock from 'nock';
 import type { LifecycleState } from '../../../statemachine/contracts';
 import type { GitHubClient } from '../../../lambdas/github/client';
 import { mintToken, type MintTokenDeps } from '../../../lambdas/mint-token/mint-token';
-import { InvalidLaunchRequestError, JobNotQueuedError, NoMatchingRunnerClassError, RunnerNameTakenError } from '../../../lambdas/shared/errors';
+import { InvalidLaunchRequestError, JobNotQueuedError, NoMatchingRunnerClassError, RunnerCapReachedError, RunnerNameTakenError } from '../../../lambdas/shared/errors';
 import { aGitHubClient, captureLogs, expectTokenExchange, type LogCapture } from '../support/github-app';
 import { API_URL, ENCODED_JIT_CONFIG, errorBodies, INSTALLATION_TOKEN, installationResponse, jitConfigResponse, jobResponse, runnersResponse } from '../support/github-fixtures';
 import { aLaunchRequest, aLifecycleState, aManualRequest, aRunnerClass, aStepsConfig, EXECUTION, EXECUTION_ARN, JIT_BUCKET_ARN, withoutRunner } from '../support/builders';
@@ -31,8 +31,26 @@ type GenerateBody = {
   work_folder: string;
 };
 
+/** A retry of this execution asks whether the job still waits (it may have waited for a runner slot). */
+function expectJobStillQueued() {
+  return nock(API_URL).get('/repos/octo-org/hello-world/actions/jobs/1234567').reply(200, jobResponse({ status: 'queued' }));
+}
+
 function expectGenerate(name: string, body?: GenerateBody) {
   return (body ? nock(API_URL).post(GENERATE, body) : nock(API_URL).post(GENERATE)).reply(201, jitConfigResponse(name, 23));
+}
+
+/** Every slot read answers that `runner` holds it (its release reads it before the conditional delete). */
+function slotsHeldBy(runner: string) {
+  s3Mock.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+    if (!input.Key.startsWith('slots/')) throw s3Error('NoSuchKey', 404);
+    return { Body: { transformToString: () => Promise.resolve(JSON.stringify({ runner, executionArn: EXECUTION_ARN })) }, ETag: '"slot-etag"' };
+  });
+}
+
+/** The slot index in the recorded `s3 put slots/<class>/<index>` call. */
+function slotIndexOf(calls: string[]): string {
+  return calls.find((call) => call.startsWith('s3 put slots/'))?.split('/').at(-1) ?? 'none';
 }
 
 /** Everything that leaves Mint token: the state, any error, every log line. */
@@ -46,6 +64,7 @@ useNock();
 beforeEach(() => {
   s3Mock.reset();
   s3Mock.on(PutObjectCommand).resolves({});
+  s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
   logs = captureLogs();
   github = aGitHubClient({ logger: logs.logger });
 });
@@ -60,7 +79,12 @@ describe('mintToken on a first attempt', () => {
     const state = await mintToken(aLaunchRequest(), EXECUTION, deps());
 
     // THEN the runner name was claimed for this execution, create-only
-    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { ...CLAIM, Body: EXECUTION_ARN, IfNoneMatch: '*', ServerSideEncryption: 'AES256' });
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      ...CLAIM,
+      Body: JSON.stringify({ executionArn: EXECUTION_ARN, request: aLaunchRequest() }),
+      IfNoneMatch: '*',
+      ServerSideEncryption: 'AES256',
+    });
     // AND the JIT config went to S3, encrypted, as an environment file
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
       Bucket: 'fleet-jit-configs',
@@ -79,6 +103,7 @@ describe('mintToken on a first attempt', () => {
         name: 'ecs-1234567-1',
         id: 23,
         runnerClass: 'fargate',
+        slot: expect.stringMatching(/^slots\/fargate\/\d+$/) as string,
         taskDefinitionArn: aRunnerClass().taskDefinitionArn,
         capacity: 'spot',
         capacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
@@ -116,7 +141,7 @@ describe('mintToken on a first attempt', () => {
     await mintToken(aLaunchRequest(), EXECUTION, deps());
 
     // THEN the claim came first, then the registration, then the JIT file
-    expect(calls).toEqual(['s3 put claims/ecs-1234567-1', 'github generate-jitconfig', 's3 put jit/ecs-1234567-1.env']);
+    expect(calls).toEqual(['s3 put claims/ecs-1234567-1', 's3 put slots/fargate/' + slotIndexOf(calls), 'github generate-jitconfig', 's3 put jit/ecs-1234567-1.env']);
     expect(s3Mock).not.toHaveReceivedCommand(GetObjectCommand);
   });
 
@@ -241,6 +266,7 @@ describe('mintToken duplicate-event guard', () => {
     s3Mock.on(PutObjectCommand, CLAIM).rejects(preconditionFailed());
     s3Mock.on(GetObjectCommand, CLAIM).callsFake(() => claimHeldBy(EXECUTION_ARN));
     expectTokenExchange();
+    expectJobStillQueued();
     expectGenerate('ecs-1234567-1');
 
     // WHEN Mint token is retried
@@ -256,6 +282,7 @@ describe('mintToken duplicate-event guard', () => {
     s3Mock.on(PutObjectCommand, CLAIM).rejects(preconditionFailed());
     s3Mock.on(GetObjectCommand, CLAIM).callsFake(() => claimHeldBy(EXECUTION_ARN));
     expectTokenExchange();
+    expectJobStillQueued();
     nock(API_URL).post(GENERATE).reply(409, errorBodies.nameTaken('ecs-1234567-1'));
     const lookup = nock(API_URL)
       .get('/repos/octo-org/hello-world/actions/runners')
@@ -279,6 +306,7 @@ describe('mintToken duplicate-event guard', () => {
     s3Mock.on(PutObjectCommand, CLAIM).rejects(preconditionFailed());
     s3Mock.on(GetObjectCommand, CLAIM).callsFake(() => claimHeldBy(EXECUTION_ARN));
     expectTokenExchange();
+    expectJobStillQueued();
     nock(API_URL).post(GENERATE).times(2).reply(409, errorBodies.nameTaken('ecs-1234567-1'));
     nock(API_URL)
       .get('/repos/octo-org/hello-world/actions/runners')
@@ -388,6 +416,91 @@ describe('mintToken failures', () => {
     nock(API_URL).delete('/repos/octo-org/hello-world/actions/runners/23').reply(502, errorBodies.serverError);
 
     await expect(mintToken(aLaunchRequest(), EXECUTION, deps())).rejects.toMatchObject({ name: 'SlowDown' });
-    expect(s3Mock).not.toHaveReceivedCommand(DeleteObjectCommand);
+    expect(s3Mock).not.toHaveReceivedCommandWith(DeleteObjectCommand, { Key: 'jit/ecs-1234567-1.env' });
+  });
+});
+
+describe('mintToken and the runner class cap (maxRunners)', () => {
+  const slotsOf = (...indexes: number[]) => ({ Contents: indexes.map((index) => ({ Key: `slots/fargate/${index}` })) });
+  const capped = (maxRunners: number) => aStepsConfig({ runnerClasses: [aRunnerClass({ maxRunners })] });
+
+  it('takes a free slot, holding the runner name and the execution, create-only', async () => {
+    // GIVEN a class capped at 3 whose slots 0 and 2 are taken
+    s3Mock.on(ListObjectsV2Command, { Prefix: 'slots/fargate/' }).resolves(slotsOf(0, 2));
+    expectTokenExchange();
+    expectGenerate('ecs-1234567-1');
+
+    // WHEN Mint token runs
+    const state = await mintToken(aLaunchRequest(), EXECUTION, deps({ config: capped(3) }));
+
+    // THEN it took slot 1, the only free one, and hands it on for Clean up to release
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
+      Key: 'slots/fargate/1',
+      Body: JSON.stringify({ runner: 'ecs-1234567-1', executionArn: EXECUTION_ARN }),
+      IfNoneMatch: '*',
+    });
+    expect(state.runner?.slot).toBe('slots/fargate/1');
+  });
+
+  it('fails with RunnerCapReached, before any GitHub call, when every slot is taken', async () => {
+    // GIVEN a class capped at 2 with both slots taken
+    s3Mock.on(ListObjectsV2Command).resolves(slotsOf(0, 1));
+
+    // WHEN Mint token runs
+    const error = await mintToken(aLaunchRequest(), EXECUTION, deps({ config: capped(2) })).catch((caught: unknown) => caught);
+
+    // THEN the error names the class, the cap and the fix; GitHub was not asked and no JIT file was written
+    expect(error).toBeInstanceOf(RunnerCapReachedError);
+    expect((error as Error).message).toBe("Runner class 'fargate' already runs its maximum of 2 runners: waiting for one to finish (raise maxRunners to run more at once).");
+    expect(github.callCounts()).toEqual({});
+    expect(s3Mock).not.toHaveReceivedCommandWith(PutObjectCommand, { Key: 'jit/ecs-1234567-1.env' });
+  });
+
+  it('tries another free slot when a concurrent launch took the one it chose', async () => {
+    // GIVEN two free slots, one of which another launch takes between the listing and the write
+    s3Mock.on(ListObjectsV2Command).resolves(slotsOf(1));
+    s3Mock.on(PutObjectCommand, { Key: 'slots/fargate/0' }).rejects(s3Error('PreconditionFailed', 412));
+    s3Mock.on(PutObjectCommand, { Key: 'slots/fargate/2' }).rejects(s3Error('PreconditionFailed', 412));
+    expectTokenExchange();
+    expectGenerate('ecs-1234567-1');
+
+    // WHEN Mint token runs on a class capped at 4
+    const state = await mintToken(aLaunchRequest(), EXECUTION, deps({ config: capped(4) }));
+
+    // THEN it ends up in the slot nobody else wanted
+    expect(state.runner?.slot).toBe('slots/fargate/3');
+  });
+
+  it('gives the slot back when the registration fails', async () => {
+    // GIVEN GitHub fails generate-jitconfig
+    slotsHeldBy('ecs-1234567-1');
+    expectTokenExchange();
+    nock(API_URL).post(GENERATE).reply(502, errorBodies.serverError);
+
+    // WHEN Mint token runs
+    await expect(mintToken(aLaunchRequest(), EXECUTION, deps())).rejects.toMatchObject({ name: 'GitHubUnavailable' });
+
+    // THEN the slot it took was deleted again
+    const slotWrite = s3Mock.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key?.startsWith('slots/'));
+    expect(slotWrite).toBeDefined();
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectCommand, { Key: slotWrite?.args[0].input.Key });
+  });
+
+  it('ends with JobNotQueued, giving the slot back, when the job stopped waiting while the launch waited for a slot', async () => {
+    // GIVEN a retry of this execution (its own claim) after waiting for a slot, and a job that started meanwhile
+    s3Mock.on(PutObjectCommand, CLAIM).rejects(s3Error('PreconditionFailed', 412));
+    slotsHeldBy('ecs-1234567-1');
+    s3Mock.on(GetObjectCommand, CLAIM).callsFake(() => claimHeldBy(EXECUTION_ARN));
+    expectTokenExchange();
+    nock(API_URL).get('/repos/octo-org/hello-world/actions/jobs/1234567').reply(200, jobResponse({ status: 'in_progress' }));
+
+    // WHEN Mint token is retried
+    const error = await mintToken(aLaunchRequest(), EXECUTION, deps()).catch((caught: unknown) => caught);
+
+    // THEN nothing is registered and the slot is free again
+    expect(error).toBeInstanceOf(JobNotQueuedError);
+    expect(github.callCounts()['POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig']).toBeUndefined();
+    const slotKey = s3Mock.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key?.startsWith('slots/'))?.args[0].input.Key;
+    expect(s3Mock).toHaveReceivedCommandWith(DeleteObjectCommand, { Key: slotKey });
   });
 });

@@ -55,6 +55,8 @@ export function aStepsConfig(overrides: Partial<StepsConfig> = {}): StepsConfig 
     clusterArn: CLUSTER_ARN,
     maxAttempts: 3,
     onDemandAfterInterruptions: 2,
+    rerunInterruptedJobs: false,
+    maxRunAttempt: 3,
     ...overrides,
   };
 }

@@ -17,6 +17,8 @@ export function stepsEnv(overrides: Record<string, string | undefined> = {}): No
     [ENV.clusterArn]: CLUSTER_ARN,
     [ENV.maxAttempts]: '3',
     [ENV.onDemandAfterInterruptions]: '2',
+    [ENV.rerunInterruptedJobs]: 'false',
+    [ENV.maxRunAttempt]: '3',
     ...overrides,
   };
 }

@@ -41,6 +41,7 @@ export interface JobFixture {
   conclusion?: string | null;
   runner_name?: string | null;
   runner_id?: number | null;
+  run_attempt?: number;
 }
 
 export function jobResponse(overrides: JobFixture = {}) {
@@ -51,7 +52,7 @@ export function jobResponse(overrides: JobFixture = {}) {
     workflow_name: 'CI',
     head_branch: 'main',
     run_url: 'https://api.github.com/repos/octo-org/hello-world/actions/runs/7654321',
-    run_attempt: 1,
+    run_attempt: overrides.run_attempt ?? 1,
     node_id: 'CR_kwDOABCD8c8AAAAC',
     head_sha: '009b8a3a9ccbb128af87f9b1c0f4c62e8a304f6d',
     url: `https://api.github.com/repos/octo-org/hello-world/actions/jobs/${id}`,
