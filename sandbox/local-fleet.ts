@@ -127,6 +127,9 @@ export class LocalFleet {
     const webhookSecret = randomUUID().replace(/-/g, '');
 
     const logLines: string[] = [];
+    // The steps function is built before the fleet object that collects the metric lines: buffer until it exists.
+    const earlyMetricLines: string[] = [];
+    let metricSink = (line: string): void => void earlyMetricLines.push(line);
     const logger = createLogger({}, (line) => {
       logLines.push(line);
       if (options.printLogs) process.stdout.write(`${line}\n`);
@@ -183,11 +186,14 @@ export class LocalFleet {
     });
     const s3 = new FakeS3();
     const ecs = new FakeEcs({ github, s3, ...options.ecs });
-    const runStep = createGitHubSteps({ github: gitHubClient, s3, ecs, config, logger: logger.child({ component: 'github-steps' }) });
+    const stepMetrics = createMetrics((line) => metricSink(line));
+    const runStep = createGitHubSteps({ github: gitHubClient, s3, ecs, config, logger: logger.child({ component: 'github-steps' }), metrics: stepMetrics });
     const concurrency = new ConcurrencyLimit(reservedConcurrency(template, ENV.runnerClasses) ?? Number.POSITIVE_INFINITY);
     const steps = (input: unknown) => concurrency.run(() => runStep(input));
 
     const fleet = new LocalFleet(github, gitHubClient, s3, ecs, bus, secretsManager, privateKeyReader, definition, steps, relay, logLines, [privateKeyPem, webhookSecret], options.retryIntervalMs ?? 0);
+    fleet.metricLines.push(...earlyMetricLines);
+    metricSink = (line) => void fleet.metricLines.push(line);
     const metrics: Metrics = createMetrics((line) => fleet.metricLines.push(line));
     const sweeperConfig = readSweeperConfig({ ...functionEnvironment(template, ENV.maxTaskAgeSeconds), [ENV.gitHubApiUrl]: url });
     fleet.sweepRun = (ageScale) =>

@@ -158,6 +158,10 @@ export const fleetConfigSchema = z
      * refused requests. @default 10
      */
     gitHubConcurrency: z.number().int().min(1).max(1000).default(10),
+    /** Alarm when a class's p95 time from a job queued to a runner starting it is above this. @default 300 */
+    queueToStartAlarmSeconds: z.number().int().min(30).max(86_400).default(300),
+    /** An SNS topic every alarm also notifies (e-mail, chat, paging). @default - none */
+    alarmTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:/, 'must be an SNS topic ARN').optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

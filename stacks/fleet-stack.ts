@@ -30,6 +30,10 @@ export class FleetStack extends Stack {
       EventBusName: { value: this.fleet.events.bus.eventBusName, description: 'Put workflow_job events here (source github.com) from any relay' },
       DeadLetterQueueUrl: { value: this.fleet.events.deadLetterQueue.queueUrl, description: 'Events the rule could not deliver to the state machine' },
       ClusterName: { value: this.fleet.runnerCluster.cluster.clusterName, description: 'ECS cluster of the runner tasks' },
+      DashboardUrl: {
+        value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.fleet.observability.dashboard.dashboardName}`,
+        description: 'The fleet dashboard: queue-to-start, start-up, jobs served, interruptions, failures, leftovers, rate limits',
+      },
     };
     for (const [id, output] of Object.entries(outputs)) new CfnOutput(this, id, output);
   }

@@ -13,6 +13,7 @@ import { JobStarted } from './job-started';
 import { RunnerCluster, type ManagedInstancesArchitecture } from './runner-cluster';
 import { RunnerLifecycle } from './runner-lifecycle';
 import { RunnerTask } from './runner-task';
+import { Observability } from './observability';
 import { Sweeper } from './sweeper';
 import { WebhookRedelivery } from './webhook-redelivery';
 import { WebhookRelay } from './webhook-relay';
@@ -40,6 +41,7 @@ export class RunnerFleet extends Construct {
   /** Absent when redeliveryWindowMinutes is 0. */
   readonly redelivery: WebhookRedelivery | undefined;
   readonly sweeper: Sweeper;
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: RunnerFleetProps) {
     super(scope, id);
@@ -150,6 +152,14 @@ export class RunnerFleet extends Construct {
             logRetention,
           })
         : undefined;
+    this.observability = new Observability(this, 'Observability', {
+      stateMachine: this.lifecycle.stateMachine,
+      events: this.events,
+      runnerClasses: config.runnerClasses.map((cls) => cls.name),
+      queueToStartThreshold: Duration.seconds(config.queueToStartAlarmSeconds),
+      rateLimitUsedPercent: 80,
+      ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
+    });
   }
 }
 

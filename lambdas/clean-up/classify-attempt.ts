@@ -12,6 +12,9 @@ const stoppedTaskSchema = z.object({
   StopCode: z.string().nullish(),
   StoppedReason: z.string().nullish(),
   CapacityProviderName: z.string().nullish(),
+  /** Epoch milliseconds (Step Functions' rendering of DescribeTasks timestamps), or an ISO date. */
+  CreatedAt: z.union([z.number(), z.string()]).nullish(),
+  StartedAt: z.union([z.number(), z.string()]).nullish(),
   Containers: z
     .array(z.object({ Name: z.string().nullish(), ExitCode: z.number().nullish(), Reason: z.string().nullish() }))
     .nullish(),

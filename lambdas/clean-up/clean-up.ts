@@ -16,6 +16,8 @@ import type { Logger } from '../shared/logger';
 import type { StepsConfig } from '../github-steps/config';
 import { claimHolder } from '../mint-token/claim-runner-name';
 import type { ExecutionIdentity } from '../mint-token/mint-token';
+import type { Metrics } from '../shared/metrics';
+import { emitAttemptMetrics } from './attempt-metrics';
 import { classifyAttempt, oneLine, type AttemptClassification } from './classify-attempt';
 
 export const STOP_REASON = 'Stopped by the runner lifecycle clean-up';
@@ -29,6 +31,7 @@ export interface CleanUpDeps {
   ecs: Pick<ECSClient, 'send'>;
   config: Pick<StepsConfig, 'gitHubScope' | 'runnerNamePrefix' | 'jitBucketArn' | 'clusterArn' | 'maxAttempts' | 'onDemandAfterInterruptions' | 'rerunInterruptedJobs' | 'maxRunAttempt'>;
   logger: Logger;
+  metrics: Metrics;
 }
 
 type Registration = 'deleted' | 'already-gone' | 'never-created' | 'untouched';
@@ -115,6 +118,7 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
   };
   logger.info('Attempt cleaned up', { runner: name, attempt, outcome, next: decision.next, registration, jobStatus: job?.status ?? null, detail: classification.detail });
 
+  emitAttemptMetrics(deps.metrics, { runnerClass: summary.runnerClass, outcome, next: decision.next, failure: decision.error?.Error, task: classification.task });
   const result: LifecycleState = { request, attempt, interruptions, onDemand, attempts: [...state.attempts, summary], next: decision.next };
   if (decision.error) result.error = decision.error;
   if (decision.next === 'rerun' && rerun) result.rerun = rerun;

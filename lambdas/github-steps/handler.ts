@@ -5,6 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { LifecycleState } from '../../statemachine/contracts';
 import { createGitHubClient } from '../github/client';
 import { createLogger } from '../shared/logger';
+import { createMetrics } from '../shared/metrics';
 import { createSecretReader } from '../shared/secrets';
 import { readStepsConfig } from './config';
 import { createGitHubSteps } from './steps';
@@ -19,6 +20,7 @@ const steps = createGitHubSteps({
   ecs: new ECSClient({}),
   config,
   logger,
+  metrics: createMetrics(),
 });
 
 export const handler = (input: unknown): Promise<LifecycleState> => steps(input);

@@ -10,6 +10,7 @@ import { mintToken } from '../mint-token/mint-token';
 import { rerunJob } from '../rerun-job/rerun-job';
 import { InvalidLaunchRequestError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { Metrics } from '../shared/metrics';
 import type { StepsConfig } from './config';
 
 export interface GitHubStepsDeps {
@@ -18,6 +19,7 @@ export interface GitHubStepsDeps {
   ecs: Pick<ECSClient, 'send'>;
   config: StepsConfig;
   logger: Logger;
+  metrics: Metrics;
   now?: () => number;
 }
 
@@ -50,6 +52,11 @@ export function createGitHubSteps(deps: GitHubStepsDeps): (input: unknown) => Pr
       throw error;
     } finally {
       logger.info('Step finished', { durationMs: now() - startedAt, gitHubCalls: callsSince(callsBefore, deps.github.callCounts()) });
+      const rateLimit = deps.github.rateLimit();
+      // Headroom on GitHub's hourly limit of the installation, as its last answer stated it.
+      if (rateLimit) {
+        deps.metrics.emit({}, { GitHubRateLimitRemaining: { value: rateLimit.remaining, unit: 'Count' }, GitHubRateLimitUsed: { value: Math.round((100 * (rateLimit.limit - rateLimit.remaining)) / rateLimit.limit), unit: 'Percent' } });
+      }
     }
   };
 }

@@ -77,6 +77,8 @@ export interface GitHubClient {
   getHookDeliveryPayload(deliveryId: number): Promise<unknown>;
   /** Asks GitHub to send a delivery again (same GUID and body). */
   redeliverHookDelivery(deliveryId: number): Promise<void>;
+  /** The primary rate limit as GitHub's last answer stated it (x-ratelimit-remaining / -limit), if any did. */
+  rateLimit(): { remaining: number; limit: number } | undefined;
   /** Calls made since the container started, per route (`POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig`). */
   callCounts(): Record<string, number>;
 }
@@ -115,6 +117,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const counts = new Map<string, number>();
+  let rateLimit: { remaining: number; limit: number } | undefined;
   const installations = new Map<string, number>();
 
   const waitBudgetMs = options.rateLimitWaitBudgetMs ?? DEFAULT_RATE_LIMIT_WAIT_BUDGET_MS;
@@ -155,6 +158,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         const startedAt = now();
         try {
           const response = await send({ ...endpoint, request: { ...endpoint.request, signal: AbortSignal.timeout(timeoutMs) } });
+          rateLimit = rateLimitOf((response as { headers?: Record<string, unknown> }).headers) ?? rateLimit;
           logger.debug('GitHub call', { route, status: response.status, durationMs: now() - startedAt });
           return response;
         } catch (error) {
@@ -322,6 +326,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       await asApp('POST /app/hook/deliveries/{delivery_id}/attempts', { delivery_id: deliveryId });
     },
 
+    rateLimit() {
+      return rateLimit;
+    },
+
     callCounts() {
       return Object.fromEntries(counts);
     },
@@ -333,4 +341,10 @@ export function nextCursorOf(link: string | undefined): string | undefined {
   const next = link?.split(',').find((part) => /rel="next"/.test(part));
   const url = next ? /<([^>]+)>/.exec(next)?.[1] : undefined;
   return url ? (new URL(url).searchParams.get('cursor') ?? undefined) : undefined;
+}
+
+function rateLimitOf(headers: Record<string, unknown> | undefined): { remaining: number; limit: number } | undefined {
+  const remaining = Number(headers?.['x-ratelimit-remaining']);
+  const limit = Number(headers?.['x-ratelimit-limit']);
+  return headers?.['x-ratelimit-remaining'] !== undefined && Number.isFinite(remaining) && Number.isFinite(limit) && limit > 0 ? { remaining, limit } : undefined;
 }

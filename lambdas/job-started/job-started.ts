@@ -11,7 +11,7 @@ import { statusOf } from '../github/map-error';
 import { claimRerun, wasInterrupted } from '../lifecycle/interrupted-jobs';
 import { assignmentObjectKey, bucketNameFromArn } from '../lifecycle/runner-name';
 import type { Logger } from '../shared/logger';
-import type { Metrics } from '../shared/metrics';
+import type { Metrics, MetricValue } from '../shared/metrics';
 import { readRunnerClaim } from '../mint-token/claim-runner-name';
 
 export interface JobStartedConfig {
@@ -48,6 +48,7 @@ const eventSchema = z.object({
       run_attempt: z.number().int().positive().nullish(),
       runner_name: z.string().nullish(),
       started_at: z.string().nullish(),
+      created_at: z.string().nullish(),
     }),
     repository: z.looseObject({ name: z.string().min(1), owner: z.looseObject({ login: z.string().min(1) }) }),
     installation: z.looseObject({ id: z.number().int().positive() }).nullish(),
@@ -86,7 +87,9 @@ export async function onJobStarted(event: unknown, deps: JobStartedDeps): Promis
 
   const rerun = config.rerunInterruptedJobs ? await rerunIfInterrupted(deps, bucket, assignment) : false;
 
-  const launchedFor = (await readRunnerClaim(deps.s3, bucket, runner))?.request;
+  const claim = await readRunnerClaim(deps.s3, bucket, runner);
+  emitQueueToStart(deps, claim?.runnerClass, job.created_at, job.started_at);
+  const launchedFor = claim?.request;
   if (!launchedFor || launchedFor.jobId == null || launchedFor.jobId === job.id) return rerun ? { result: 'recorded', rerun } : { result: 'recorded' };
 
   // Stolen: the runner was launched for another job. Launch again for that one if it still waits.
@@ -130,6 +133,14 @@ async function rerunIfInterrupted(deps: JobStartedDeps, bucket: string, assignme
   // Both records have served: the lifecycle that cleaned the runner up is over.
   for (const key of [assignmentObjectKey(runner), `${INTERRUPTION_OBJECT_PREFIX}${runner}`]) await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   return true;
+}
+
+/** What a developer waits: from the job queued to a runner of ours starting it. */
+function emitQueueToStart(deps: JobStartedDeps, runnerClass: string | undefined, createdAt: string | null | undefined, startedAt: string | null | undefined): void {
+  const waitedMs = Date.parse(startedAt ?? '') - Date.parse(createdAt ?? '');
+  const values: Record<string, MetricValue> = { JobsStarted: { value: 1, unit: 'Count' } };
+  if (Number.isFinite(waitedMs) && waitedMs >= 0) values['QueueToStart'] = { value: waitedMs, unit: 'Milliseconds' };
+  deps.metrics.emit({ RunnerClass: runnerClass ?? 'unknown' }, values);
 }
 
 /** The attempt number in one of our runner names (`<prefix>-<job id>-<attempt>`, `<prefix>-m<execution>-<attempt>`). */

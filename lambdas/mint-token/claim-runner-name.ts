@@ -21,6 +21,7 @@ export interface ClaimRequest {
   name: string;
   executionArn: string;
   request: LaunchRequest;
+  runnerClass: string;
 }
 
 /** What a claim object holds. */
@@ -28,6 +29,7 @@ export interface Claim {
   executionArn: string;
   /** Absent in claims written before the request was recorded. */
   request?: LaunchRequest;
+  runnerClass?: string;
 }
 
 const MAX_TRIES = 3;
@@ -37,7 +39,7 @@ const CONFLICT_BACKOFF_MS = 100;
 export async function claimRunnerName(s3: Pick<S3Client, 'send'>, request: ClaimRequest, logger: Logger): Promise<RunnerNameClaim> {
   const { bucket, name, executionArn } = request;
   const key = claimObjectKey(name);
-  const body = JSON.stringify({ executionArn, request: request.request } satisfies Claim);
+  const body = JSON.stringify({ executionArn, request: request.request, runnerClass: request.runnerClass } satisfies Claim);
   for (let tries = 1; ; tries += 1) {
     try {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json', IfNoneMatch: '*', ServerSideEncryption: 'AES256' }));
@@ -85,9 +87,10 @@ async function readClaim(s3: Pick<S3Client, 'send'>, bucket: string, key: string
   }
   if (text === undefined) return undefined;
   if (!text.startsWith('{')) return { executionArn: text };
-  const parsed = JSON.parse(text) as { executionArn?: unknown; request?: unknown };
+  const parsed = JSON.parse(text) as { executionArn?: unknown; request?: unknown; runnerClass?: unknown };
   if (typeof parsed.executionArn !== 'string') throw new Error(`The claim ${key} holds no execution ARN.`);
   const claim: Claim = { executionArn: parsed.executionArn };
   if (parsed.request !== undefined) claim.request = parseLaunchRequest(parsed.request);
+  if (typeof parsed.runnerClass === 'string') claim.runnerClass = parsed.runnerClass;
   return claim;
 }

@@ -52,7 +52,7 @@ export async function mintToken(input: unknown, execution: ExecutionIdentity, de
   const name = runnerName(config.runnerNamePrefix, request, attempt, execution.executionName);
   const bucket = bucketNameFromArn(config.jitBucketArn);
   // Before any GitHub write: a duplicate stops here, and a retry of this execution learns that a 409 is its own.
-  const claim = await claimRunnerName(s3, { bucket, name, executionArn: execution.executionArn, request }, logger);
+  const claim = await claimRunnerName(s3, { bucket, name, executionArn: execution.executionArn, request, runnerClass: runnerClass.name }, logger);
   // The class's cap: without a free slot, RunnerCapReached makes Step Functions try again later (bounded).
   const slot = await takeSlot(s3, bucket, runnerClass.name, runnerClass.maxRunners, { runner: name, executionArn: execution.executionArn });
   if (slot === undefined) throw new RunnerCapReachedError(runnerClass.name, runnerClass.maxRunners);

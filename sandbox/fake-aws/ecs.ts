@@ -51,6 +51,8 @@ export interface TaskRecord {
   runnerName: string;
   capacityProvider: string;
   startedAtMs: number;
+  /** When the containers started (ECS `startedAt`), after provisioning; null if they never did. */
+  containersStartedAtMs: number | null;
   stoppedAtMs: number | null;
   stopCode: string | null;
   runnerExitCode: number | null;
@@ -143,6 +145,7 @@ export class FakeEcs {
 
     await sleep(this.options.startDelayMs ?? 5);
     if (plan.kind === 'fails-to-start') return finish('TaskFailedToStart', 1, plan.reason);
+    record.containersStartedAtMs = this.now();
 
     const environmentFile = parameters.Overrides.ContainerOverrides.find((c) => c.Name === RUNNER_CONTAINER_NAME)?.EnvironmentFiles?.[0]?.Value;
     const jitConfig = environmentFile ? readJitConfig(this.options.s3, environmentFile) : undefined;
@@ -243,6 +246,7 @@ export class FakeEcs {
       runnerName,
       capacityProvider,
       startedAtMs: this.now(),
+      containersStartedAtMs: null,
       stoppedAtMs: null,
       stopCode: null,
       runnerExitCode: null,
@@ -309,6 +313,7 @@ function describeTask(parameters: RunTaskParameters, record: TaskRecord, reason:
     StopCode: record.stopCode,
     StoppedReason: reason,
     CreatedAt: record.startedAtMs,
+    ...(record.containersStartedAtMs === null ? {} : { StartedAt: record.containersStartedAtMs }),
     StoppedAt: record.stoppedAtMs,
     Containers: [{ Name: RUNNER_CONTAINER_NAME, LastStatus: 'STOPPED', ExitCode: record.runnerExitCode }],
     Overrides: parameters.Overrides,

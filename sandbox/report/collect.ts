@@ -152,7 +152,10 @@ function jobRow(job: JobView, executions: ExecutionResult[], runners: RunnerRow[
 
 function summarize(fleet: LocalFleet, jobs: JobRow[], startedAtMs: number, endedAtMs: number): SandboxSummary {
   const waits = jobs.map((j) => j.queueToStartMs).filter((ms): ms is number => ms !== null);
-  const relaunches = fleet.executions.reduce((sum, e) => sum + Math.max(0, e.path.filter((s) => s === STATE.mintToken).length - 1), 0);
+  // Relaunches within an execution, and executions the job-started handler started for a job whose runner was taken.
+  const relaunches =
+    fleet.executions.reduce((sum, e) => sum + Math.max(0, e.path.filter((s) => s === STATE.mintToken).length - 1), 0) +
+    fleet.executions.filter((e) => e.executionArn.endsWith('-handoff')).length;
   return {
     jobs: jobs.length,
     jobsServed: jobs.filter((j) => j.jobConclusion === 'success').length,

@@ -7,6 +7,7 @@ import type { AttemptSummary, LifecycleState } from '../../../statemachine/contr
 import { cleanUp, STOP_REASON, type CleanUpDeps } from '../../../lambdas/clean-up/clean-up';
 import type { GitHubClient } from '../../../lambdas/github/client';
 import { RunnerBusyError } from '../../../lambdas/shared/errors';
+import { createMetrics } from '../../../lambdas/shared/metrics';
 import { aGitHubClient, captureLogs, expectTokenExchange, type LogCapture } from '../support/github-app';
 import { claimHeldBy, OTHER_EXECUTION_ARN, s3Error } from '../support/s3';
 import { API_URL, errorBodies, jobResponse, runnersResponse, type JobFixture } from '../support/github-fixtures';
@@ -23,9 +24,13 @@ const ecsMock = mockClient(ecs);
 let logs: LogCapture;
 let github: GitHubClient;
 
+let metricLines: string[];
+
 function deps(overrides: Partial<CleanUpDeps> = {}): CleanUpDeps {
-  return { github, s3, ecs, config: aStepsConfig(), logger: logs.logger, ...overrides };
+  return { github, s3, ecs, config: aStepsConfig(), logger: logs.logger, metrics: createMetrics((line) => metricLines.push(line)), ...overrides };
 }
+
+const metricsWritten = () => metricLines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
 function anAttempt(attempt: number, outcome: AttemptSummary['outcome']): AttemptSummary {
   return { attempt, runner: `ecs-1234567-${attempt}`, runnerClass: 'fargate', capacity: 'spot', capacityProvider: 'FARGATE_SPOT', taskArn: TASK_ARN, outcome, detail: null, registrationDeleted: false };
@@ -61,6 +66,7 @@ beforeEach(() => {
   ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
   ecsMock.on(StopTaskCommand).resolves({});
   logs = captureLogs();
+  metricLines = [];
   github = aGitHubClient({ logger: logs.logger });
   expectTokenExchange();
 });
@@ -495,5 +501,35 @@ describe('cleanUp and the runner slot, handoffs and re-runs', () => {
     const off = await cleanUp(afterRunRunner(interruptedMidJob), EXECUTION, deps());
     expect(off).toMatchObject({ next: 'done' });
     expect(s3Mock).not.toHaveReceivedCommandWith(GetObjectCommand, { Key: `assignments/${RUNNER}.json` });
+  });
+});
+
+describe('cleanUp metrics', () => {
+  it('counts the attempt, the job served and the runner start-up time under its runner class', async () => {
+    jobIs({ status: 'completed', conclusion: 'success', runner_name: RUNNER, runner_id: 23 });
+    const task = { ...aStoppedTask(), CreatedAt: 1796400000000, StartedAt: 1796400042000 };
+
+    await cleanUp(afterRunRunner(task), EXECUTION, deps());
+
+    expect(metricsWritten()).toEqual([
+      expect.objectContaining({ RunnerClass: 'fargate', LaunchAttempts: 1, JobsServed: 1, SpotInterruptions: 0, Relaunches: 0, RunnerStartupTime: 42_000 }),
+    ]);
+    const [line] = metricsWritten();
+    expect(line?._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'GitHubRunners', Dimensions: [['RunnerClass']] }] });
+  });
+
+  it('counts a Spot interruption and the relaunch, and a failure under its cause', async () => {
+    jobIs({ status: 'queued' });
+    nock(API_URL).delete(RUNNER_PATH).reply(204);
+    await cleanUp(afterRunRunner(aStoppedTask({ StopCode: 'SpotInterruption', runnerExitCode: 143 })), EXECUTION, deps());
+    expect(metricsWritten()).toEqual([expect.objectContaining({ SpotInterruptions: 1, Relaunches: 1, JobsServed: 0 })]);
+
+    metricLines = [];
+    jobIs({ status: 'queued' });
+    registrationExists(true);
+    nock(API_URL).delete(RUNNER_PATH).reply(204);
+    const exhausted = afterRunRunner(aStoppedTask(), { attempt: 3, attempts: [anAttempt(1, 'idle'), anAttempt(2, 'idle')], runner: aRunnerLaunch({ name: 'ecs-1234567-3' }) });
+    await cleanUp(exhausted, EXECUTION, deps({ config: aStepsConfig({ maxAttempts: 3 }) }));
+    expect(metricsWritten()).toContainEqual(expect.objectContaining({ RunnerClass: 'fargate', Cause: 'AttemptsExhausted', Failures: 1 }));
   });
 });

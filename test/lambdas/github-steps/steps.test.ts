@@ -9,6 +9,7 @@ import { aGitHubClient, captureLogs, expectTokenExchange } from '../support/gith
 import { API_URL, ENCODED_JIT_CONFIG, INSTALLATION_TOKEN, jitConfigResponse, jobResponse } from '../support/github-fixtures';
 import { aLaunchRequest, aStepsConfig, aStoppedTask, EXECUTION_ARN, EXECUTION_NAME } from '../support/builders';
 import { s3Error } from '../support/s3';
+import { silentMetrics } from '../../../lambdas/shared/metrics';
 import { useNock } from '../support/nock';
 
 const s3 = new S3Client({ region: 'eu-west-1' });
@@ -29,7 +30,7 @@ describe('createGitHubSteps', () => {
     // GIVEN one steps function with a warm installation token
     const logs = captureLogs();
     const github = aGitHubClient({ logger: logs.logger });
-    const steps = createGitHubSteps({ github, s3, ecs, config: aStepsConfig(), logger: logs.logger, now: () => 0 });
+    const steps = createGitHubSteps({ github, s3, ecs, config: aStepsConfig(), logger: logs.logger, metrics: silentMetrics, now: () => 0 });
     expectTokenExchange();
     nock(API_URL).post('/repos/octo-org/hello-world/actions/runners/generate-jitconfig').reply(201, jitConfigResponse('ecs-1234567-1', 23));
     nock(API_URL).get('/repos/octo-org/hello-world/actions/jobs/1234567').reply(200, jobResponse({ status: 'completed', conclusion: 'success', runner_name: 'ecs-1234567-1', runner_id: 23 }));
@@ -67,14 +68,14 @@ describe('createGitHubSteps', () => {
     ['not an object', '(input)'],
   ])('rejects a step input the state machine did not build as documented (%p)', async (input, field) => {
     const logs = captureLogs();
-    const steps = createGitHubSteps({ github: aGitHubClient(), s3, ecs, config: aStepsConfig(), logger: logs.logger });
+    const steps = createGitHubSteps({ github: aGitHubClient(), s3, ecs, config: aStepsConfig(), logger: logs.logger, metrics: silentMetrics });
 
     await expect(steps(input)).rejects.toMatchObject({ name: 'InvalidLaunchRequest', field });
   });
 
   it('logs a failed step with its error name and rethrows the error for the state machine', async () => {
     const logs = captureLogs();
-    const steps = createGitHubSteps({ github: aGitHubClient(), s3, ecs, config: aStepsConfig(), logger: logs.logger });
+    const steps = createGitHubSteps({ github: aGitHubClient(), s3, ecs, config: aStepsConfig(), logger: logs.logger, metrics: silentMetrics });
 
     await expect(steps({ step: 'mint-token', state: aLaunchRequest({ labels: ['gpu'] }), executionName: 'x', executionArn: 'y' })).rejects.toMatchObject({ name: 'NoMatchingRunnerClass' });
     const failure = logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line['message'] === 'Step failed');

@@ -42,7 +42,7 @@ function inProgressEvent(jobId: number, runnerName: string | null, action = 'in_
     source: 'github.com',
     detail: {
       action,
-      workflow_job: { id: jobId, run_id: 99, run_attempt: 1, runner_name: runnerName, started_at: '2026-12-04T16:00:05Z', labels: ['fargate'] },
+      workflow_job: { id: jobId, run_id: 99, run_attempt: 1, runner_name: runnerName, created_at: '2026-12-04T16:00:00Z', started_at: '2026-12-04T16:00:05Z', labels: ['fargate'] },
       repository: { name: 'hello-world', owner: { login: 'octo-org' } },
       installation: { id: 42 },
     },
@@ -50,7 +50,7 @@ function inProgressEvent(jobId: number, runnerName: string | null, action = 'in_
 }
 
 function claimOf(request = aLaunchRequest()) {
-  return { Body: { transformToString: () => Promise.resolve(JSON.stringify({ executionArn: EXECUTION_ARN, request })) } };
+  return { Body: { transformToString: () => Promise.resolve(JSON.stringify({ executionArn: EXECUTION_ARN, request, runnerClass: 'small' })) } };
 }
 
 useNock({ ignore: (mock) => mock.includes('access_tokens') });
@@ -90,7 +90,7 @@ describe('onJobStarted', () => {
     // THEN a lifecycle for job 1234567 starts at attempt 2, under a name a duplicate event cannot start twice
     expect(result).toEqual({ result: 'handed-off', executionName: 'job-1234567-runner-2-handoff', launchedForJobId: 1234567 });
     expect(started).toEqual([{ name: 'job-1234567-runner-2-handoff', input: { request: aLaunchRequest(), attempt: 1, interruptions: 0, onDemand: false, attempts: [], next: 'relaunch' } }]);
-    expect(metricLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([expect.objectContaining({ StolenRunnerRelaunches: 1 })]);
+    expect(metricLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ StolenRunnerRelaunches: 1 }));
 
     // AND the same event again starts nothing new
     nock(API_URL).get('/repos/octo-org/hello-world/actions/jobs/1234567').reply(200, jobResponse({ status: 'queued' }));
@@ -141,6 +141,16 @@ describe('onJobStarted', () => {
   ])('ignores %s without writing anything', async (_, event) => {
     await expect(onJobStarted(event, deps())).resolves.toMatchObject({ result: 'ignored' });
     expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+});
+
+describe('queue-to-start metric', () => {
+  it('records how long the job waited, from queued to started, under the runner class of its runner', async () => {
+    s3Mock.on(GetObjectCommand, { Key: 'claims/ecs-1234567-1' }).resolves(claimOf() as never);
+
+    await onJobStarted(inProgressEvent(1234567, 'ecs-1234567-1'), deps());
+
+    expect(metricLines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([expect.objectContaining({ RunnerClass: 'small', JobsStarted: 1, QueueToStart: 5_000 })]);
   });
 });
 

@@ -81,7 +81,7 @@ describe('mintToken on a first attempt', () => {
     // THEN the runner name was claimed for this execution, create-only
     expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, {
       ...CLAIM,
-      Body: JSON.stringify({ executionArn: EXECUTION_ARN, request: aLaunchRequest() }),
+      Body: JSON.stringify({ executionArn: EXECUTION_ARN, request: aLaunchRequest(), runnerClass: 'fargate' }),
       IfNoneMatch: '*',
       ServerSideEncryption: 'AES256',
     });
