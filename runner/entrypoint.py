@@ -126,7 +126,10 @@ def redact(text: str, secret: str) -> str:
 
 
 def take_jit_config(environ: MutableMapping[str, str]) -> str:
-    # Popped from os.environ (unsetenv), so neither run.sh nor anything a job starts can read it from the env.
+    # Popped from os.environ (unsetenv), so run.sh and the processes a job starts do not inherit it. It stays in
+    # this process's initial environment (/proc/1/environ) and reaches run.sh as an argument, both readable by
+    # job steps running as the same user; that is acceptable only because a JIT config is single-use and the
+    # runner has consumed it before any job step runs.
     return environ.pop(JIT_CONFIG_VARIABLE, "").strip()
 
 

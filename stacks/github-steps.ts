@@ -1,7 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -34,7 +33,7 @@ export interface GitHubStepsProps {
  * cache of a warm container.
  */
 export class GitHubSteps extends Construct {
-  readonly function: lambda.IFunction;
+  readonly function: NodeFunction;
   readonly privateKey: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: GitHubStepsProps) {

@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -30,7 +29,7 @@ export interface JobStartedProps {
  * launches the next runner at once for a job whose runner another job took (lambdas/job-started).
  */
 export class JobStarted extends Construct {
-  readonly function: lambda.IFunction;
+  readonly function: NodeFunction;
   readonly rule: events.Rule;
 
   constructor(scope: Construct, id: string, props: JobStartedProps) {

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -17,6 +18,10 @@ export interface ObservabilityProps {
   readonly rateLimitUsedPercent: number;
   /** Alarms notify this topic too. @default - alarms only */
   readonly alarmTopicArn?: string;
+  /** The log groups of the functions that tell a runner's story (GitHub steps, job-started handler). */
+  readonly lifecycleLogGroups: logs.ILogGroup[];
+  /** Prefix of the saved Logs Insights queries' names. */
+  readonly queryPrefix: string;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -90,6 +95,28 @@ export class Observability extends Construct {
       const topic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
       for (const alarm of this.alarms) alarm.addAlarmAction(new actions.SnsAction(topic));
     }
+
+    // Saved Logs Insights queries (CloudWatch → Logs Insights → Saved queries): replace JOB_ID before running.
+    new logs.QueryDefinition(this, 'WhatHappenedToJob', {
+      queryDefinitionName: `${props.queryPrefix}/What happened to job JOB_ID`,
+      logGroups: props.lifecycleLogGroups,
+      queryString: new logs.QueryString({
+        fields: ['@timestamp', 'message', 'step', 'execution', 'runner', 'runnerClass', 'capacity', 'outcome', 'next', 'detail', 'launchedForJobId'],
+        filterStatements: ['jobId = JOB_ID or launchedForJobId = JOB_ID or runner like /-JOB_ID-[0-9]+$/'],
+        sort: '@timestamp asc',
+        limit: 200,
+      }),
+    });
+    new logs.QueryDefinition(this, 'RunnersFailedToday', {
+      queryDefinitionName: `${props.queryPrefix}/Runners that failed (pick "Today" as the time range)`,
+      logGroups: props.lifecycleLogGroups,
+      queryString: new logs.QueryString({
+        fields: ['@timestamp', 'execution', 'runner', 'attempt', 'outcome', 'next', 'detail'],
+        filterStatements: ['message = "Attempt cleaned up"', "outcome in ['runner-failed', 'launch-failed', 'spot-interrupted', 'capacity-unavailable'] or next = 'fail'"],
+        sort: '@timestamp desc',
+        limit: 500,
+      }),
+    });
 
     const graph = (title: string, left: cloudwatch.IMetric[], width = 8) => new cloudwatch.GraphWidget({ title, left, width, height: 6 });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });

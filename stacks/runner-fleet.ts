@@ -158,6 +158,8 @@ export class RunnerFleet extends Construct {
       runnerClasses: config.runnerClasses.map((cls) => cls.name),
       queueToStartThreshold: Duration.seconds(config.queueToStartAlarmSeconds),
       rateLimitUsedPercent: 80,
+      lifecycleLogGroups: [this.gitHubSteps.function.logGroup, this.jobStarted.function.logGroup],
+      queryPrefix: `GitHubRunners-${this.node.id}`,
       ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
     });
   }

@@ -116,7 +116,7 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
     detail: classification.detail,
     registrationDeleted: registration === 'deleted',
   };
-  logger.info('Attempt cleaned up', { runner: name, attempt, outcome, next: decision.next, registration, jobStatus: job?.status ?? null, detail: classification.detail });
+  logger.info('Attempt cleaned up', { runner: name, jobId: request.jobId ?? null, runnerClass: summary.runnerClass, capacity: summary.capacity, attempt, outcome, next: decision.next, registration, jobStatus: job?.status ?? null, detail: classification.detail });
 
   emitAttemptMetrics(deps.metrics, { runnerClass: summary.runnerClass, outcome, next: decision.next, failure: decision.error?.Error, task: classification.task });
   const result: LifecycleState = { request, attempt, interruptions, onDemand, attempts: [...state.attempts, summary], next: decision.next };

@@ -51,3 +51,16 @@ describe('observability', () => {
     template.hasOutput('DashboardUrl', Match.anyValue());
   });
 });
+
+describe('saved Logs Insights queries', () => {
+  it('answers "what happened to job N" and "runners that failed today" over the lifecycle functions\' logs', () => {
+    const { template } = synthFleet();
+    const queries = Object.values(template.toJSON().Resources as Record<string, { Type: string; Properties: { Name: string; QueryString: string; LogGroupNames: unknown[] } }>).filter(
+      (r) => r.Type === 'AWS::Logs::QueryDefinition',
+    );
+    expect(queries.map((q) => q.Properties.Name).sort()).toEqual(['GitHubRunners-Fleet/Runners that failed (pick "Today" as the time range)', 'GitHubRunners-Fleet/What happened to job JOB_ID']);
+    const job = queries.find((q) => q.Properties.Name.includes('JOB_ID'));
+    expect(job?.Properties.QueryString).toContain('jobId = JOB_ID');
+    expect(job?.Properties.LogGroupNames).toHaveLength(2);
+  });
+});
