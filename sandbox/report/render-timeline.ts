@@ -7,6 +7,11 @@ import type { Phase, PhaseKind, RunnerRow, SandboxReport } from './types';
 export interface RenderTimelineOptions {
   /** Draw at most this many runners, then a note about the rest. @default 400 */
   maxRows?: number;
+  /**
+   * The page's summary text instead of the sandbox's (whose leftovers, leaks and GitHub calls only a sandbox run
+   * knows): the CLI's audit of a real execution passes its own.
+   */
+  summaryText?: string;
 }
 
 export const MAX_TIMELINE_ROWS = 400;
@@ -294,7 +299,7 @@ export function renderTimelineHtml(report: SandboxReport, options: RenderTimelin
     '<body>',
     `<h1>${title}</h1>`,
     '<h2>Summary</h2>',
-    `<pre class="summary">${escapeXml(renderSummary(report, { color: false }))}</pre>`,
+    `<pre class="summary">${escapeXml(options.summaryText ?? renderSummary(report, { color: false }))}</pre>`,
     '<h2>Timeline</h2>',
     `<div class="timeline">${renderTimelineSvg(report, options)}</div>`,
     `<h2>Jobs (${report.jobs.length})</h2>`,
