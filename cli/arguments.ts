@@ -13,7 +13,9 @@ const COMMON = `Common options:
   --help           this text
 Credentials come from the standard AWS chain (environment, profile, SSO, instance role).`;
 
-export const HELP: Record<'fleet' | 'launch' | 'status' | 'audit', string> = {
+export const DEFAULT_CONFIG = 'cdk.json';
+
+export const HELP: Record<'fleet' | 'launch' | 'status' | 'audit' | 'doctor', string> = {
   fleet: `Operates a deployed fleet of ephemeral GitHub Actions runners on Amazon ECS.
 
 Usage: npx fleet <command> [options]
@@ -22,6 +24,8 @@ Commands:
   launch   start one runner by hand for a repository and labels (a lifecycle execution without a job)
   status   the most recent lifecycle executions as a table: job, repo, runner, class, capacity, outcome
   audit    one job's or execution's life as a timeline: states, runners, tasks, interruptions, outcome
+  doctor   checks the deployment end to end (stack, App key and JWT, installation, webhook, deliveries, smoke
+           test) and says what to fix
 
 Run \`npx fleet <command> --help\` for a command's options.
 
@@ -65,6 +69,32 @@ Usage: npx fleet audit <EXECUTION_ARN | JOB_ID | JOB_URL> [--search N] [--html F
 
 ${COMMON}
 `,
+  doctor: `Checks the deployment end to end and says, for each check, OK / WARN / FAIL (or SKIP when it needs an earlier
+check that failed) with what to fix:
+  1. Stack outputs      the stack exists and has every output the fleet writes
+  2. App private key    PrivateKeySecretName holds a PEM private key (never printed)
+  3. App id and JWT     GitHub accepts a JWT for the App id signed with that key (GET /app)
+  4. Installation       the App is installed on the configured organization or repositories with the
+                        permissions the fleet needs and workflow_job events
+  5. Webhook URL        the App's webhook goes to the WebhookUrl output, as JSON
+  6. Recent deliveries  the last 50 deliveries by status code: 401 (secret mismatch), 5xx, none in a day
+  7. Smoke test         with --repo: the last run of .github/workflows/smoke-test.yml there
+
+Usage: npx fleet doctor [--repo OWNER/REPO] [--app-id N] [--api-url URL] [--config FILE] [--json] [common options]
+
+  --repo OWNER/REPO  a repository with the smoke test (examples/smoke-test.yml) whose last run to read
+  --app-id N         the GitHub App id (default: gitHubAppId in the configuration)
+  --api-url URL      the GitHub REST API root (default: gitHubApiUrl in the configuration, or
+                     https://api.github.com)
+  --config FILE      the cdk.json whose context.fleet gives the App id, the API URL and the runner scope
+                     (default ./${DEFAULT_CONFIG}); the deployed functions' settings are not read, so run doctor
+                     with the configuration you deployed
+  --json             print the checks as JSON
+
+Exit code 0 when no check failed, 1 otherwise. No secret, key or token is ever printed.
+
+${COMMON}
+`,
 };
 
 /** A mistake on the command line: the message says what was wrong and how to fix it. */
@@ -83,7 +113,8 @@ export type FleetCommand =
   | { kind: 'help'; text: string }
   | ({ kind: 'launch'; repo: string; labels: string; installationId: string | undefined } & CommonOptions)
   | ({ kind: 'status'; limit: number; json: boolean } & CommonOptions)
-  | ({ kind: 'audit'; target: AuditTarget; search: number; html: string | undefined } & CommonOptions);
+  | ({ kind: 'audit'; target: AuditTarget; search: number; html: string | undefined } & CommonOptions)
+  | ({ kind: 'doctor'; repo: string | undefined; appId: number | undefined; apiUrl: string | undefined; config: string; json: boolean } & CommonOptions);
 
 const COMMON_OPTIONS = {
   stack: { type: 'string' },
@@ -101,8 +132,10 @@ export function parseFleetArguments(argv: readonly string[]): FleetCommand {
       return parseStatus(rest);
     case 'audit':
       return parseAudit(rest);
+    case 'doctor':
+      return parseDoctor(rest);
     default:
-      throw new UsageError(`Unknown command "${command}". Use one of: launch, status, audit (npx fleet --help).`);
+      throw new UsageError(`Unknown command "${command}". Use one of: launch, status, audit, doctor (npx fleet --help).`);
   }
 }
 
@@ -145,6 +178,26 @@ function parseAudit(args: readonly string[]): FleetCommand {
   const search = positiveInteger('--search', values.search, DEFAULT_AUDIT_SEARCH, 10_000);
   if (values.html !== undefined && values.html.trim() === '') throw new UsageError('--html is empty: pass the file to write, e.g. --html job.html.');
   return { kind: 'audit', target: parseAuditTarget(positionals[0] ?? ''), search, html: values.html, ...common(values) };
+}
+
+function parseDoctor(args: readonly string[]): FleetCommand {
+  const { values } = parse('doctor', args, { repo: { type: 'string' }, 'app-id': { type: 'string' }, 'api-url': { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } });
+  if (values.help) return { kind: 'help', text: HELP.doctor };
+  const repo = values.repo?.trim();
+  if (repo !== undefined && !/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repo)) {
+    throw new UsageError(`--repo "${values.repo ?? ''}" is not OWNER/REPO: pass the repository with the smoke test, e.g. --repo octo-org/hello-world.`);
+  }
+  const appIdText = values['app-id'];
+  if (appIdText !== undefined && !/^[1-9]\d{0,15}$/.test(appIdText)) {
+    throw new UsageError(`--app-id "${appIdText}" is not a GitHub App id: pass the number from the App settings (About → App ID), e.g. --app-id 123456.`);
+  }
+  const apiUrl = values['api-url'];
+  if (apiUrl !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/.test(apiUrl)) {
+    throw new UsageError(`--api-url "${apiUrl}" is not an https URL: pass the REST API root, e.g. --api-url https://api.github.com or https://HOST/api/v3.`);
+  }
+  const config = values.config ?? DEFAULT_CONFIG;
+  if (config.trim() === '') throw new UsageError('--config is empty: pass the cdk.json of the deployed fleet, e.g. --config cdk.json.');
+  return { kind: 'doctor', repo, appId: appIdText === undefined ? undefined : Number(appIdText), apiUrl, config, json: values.json === true, ...common(values) };
 }
 
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/;

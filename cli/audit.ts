@@ -152,7 +152,7 @@ export function renderExecutionTimeline(audit: AuditedExecution, resources: Flee
   let scheduledInState = 0;
   let mints = 0;
 
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
     const type = event.type ?? '';
     if (type === 'ExecutionStarted') {
       const input = parseDocument(event.executionStartedEventDetails?.input);
@@ -167,7 +167,7 @@ export function renderExecutionTimeline(audit: AuditedExecution, resources: Flee
       let note = '';
       if (state === STATE.mintToken) {
         mints += 1;
-        if (mints > 1 || (input?.attempts?.length ?? 0) > 0 || input?.next === 'relaunch') note = `  (relaunch, attempt ${input?.attempt ?? mints})`;
+        if (mints > 1 || (input?.attempts?.length ?? 0) > 0 || input?.next === 'relaunch') note = `  (relaunch, attempt ${mintedAttempt(events, index, input) ?? mints})`;
       }
       if (state === STATE.runRunnerOnDemand && input?.capacityFallback) note = `  (no Spot capacity: ${input.capacityFallback.Error})`;
       at(event, `-> ${state}${note}`);
@@ -221,6 +221,24 @@ export function renderExecutionTimeline(audit: AuditedExecution, resources: Flee
       `; ${interruptions} Spot interruption${interruptions === 1 ? '' : 's'}, ${relaunches} relaunch${relaunches === 1 ? '' : 'es'}`,
   ];
   return [...head, ...lines, ...runners, ...outcome].join('\n');
+}
+
+/**
+ * The attempt a Mint token visit launches: its own output's, or when it failed, what Mint token would compute (its
+ * input carries the previous attempt when `next` is relaunch: lambdas/mint-token).
+ */
+function mintedAttempt(events: readonly HistoryEvent[], enteredIndex: number, input: Partial<LifecycleState> | undefined): number | undefined {
+  for (const event of events.slice(enteredIndex + 1)) {
+    const type = event.type ?? '';
+    if (type.endsWith('StateEntered') || type.startsWith('Execution')) break;
+    if (type.endsWith('StateExited') && event.stateExitedEventDetails?.name === STATE.mintToken) {
+      const attempt = lifecycleOf(parseDocument(event.stateExitedEventDetails.output))?.attempt;
+      if (typeof attempt === 'number') return attempt;
+      break;
+    }
+  }
+  if (typeof input?.attempt !== 'number') return undefined;
+  return input.next === 'relaunch' ? input.attempt + 1 : input.attempt;
 }
 
 function exitDetails(name: string, output: Partial<LifecycleState> | undefined, resources: FleetResources): string[] {

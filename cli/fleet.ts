@@ -1,10 +1,12 @@
 #!/usr/bin/env -S npx tsx
-// `npx fleet`: launch a runner by hand, list recent lifecycles, audit one job's. Resources come from the stack's outputs.
-import { writeFile as writeFileOnDisk } from 'node:fs/promises';
+// `npx fleet`: launch a runner by hand, list recent lifecycles, audit one job's, check the deployment (doctor). Resources come from the stack's outputs.
+import { readFile as readFileOnDisk, writeFile as writeFileOnDisk } from 'node:fs/promises';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { InvalidLaunchRequestError } from '../lambdas/shared/errors';
 import { HELP, parseFleetArguments, UsageError } from './arguments';
+import { renderDoctorJson, renderDoctorReport, runDoctor } from './doctor';
 import { findExecutions, NoExecutionFoundError, readAudits, renderAuditHtml, renderExecutionTimeline } from './audit';
 import { buildLaunchRequest, launch } from './launch';
 import { readFleetResources, StackOutputsError } from './stack-outputs';
@@ -15,7 +17,10 @@ export interface FleetDeps {
   stderr: (text: string) => void;
   /** Clients for the region (undefined: the SDK's default chain). Tests pass mocked clients. */
   clients: (region: string | undefined) => { sfn: SFNClient; cloudFormation: CloudFormationClient };
+  /** The Secrets Manager client for `doctor` (separate from `clients`, so existing callers stay as they are). */
+  secretsManager: (region: string | undefined) => SecretsManagerClient;
   writeFile: (path: string, content: string) => Promise<void>;
+  readFile: (path: string) => Promise<string>;
   now: () => Date;
 }
 
@@ -28,7 +33,9 @@ const defaultDeps: FleetDeps = {
     const config = region ? { region } : {};
     return { sfn: new SFNClient(config), cloudFormation: new CloudFormationClient(config) };
   },
+  secretsManager: (region) => new SecretsManagerClient(region ? { region } : {}),
   writeFile: (path, content) => writeFileOnDisk(path, content, 'utf8'),
+  readFile: (path) => readFileOnDisk(path, 'utf8'),
   now: () => new Date(),
 };
 
@@ -41,6 +48,14 @@ export async function main(argv: readonly string[], overrides: Partial<FleetDeps
       return EXIT.ok;
     }
     const { sfn, cloudFormation } = deps.clients(command.region);
+    if (command.kind === 'doctor') {
+      const report = await runDoctor(
+        { stack: command.stack, region: command.region, repo: command.repo, appId: command.appId, apiUrl: command.apiUrl, configPath: command.config },
+        { cloudFormation, secretsManager: deps.secretsManager(command.region), readFile: deps.readFile, now: deps.now },
+      );
+      deps.stdout(command.json ? renderDoctorJson(report) : renderDoctorReport(report));
+      return report.ok ? EXIT.ok : EXIT.failed;
+    }
     // A bad launch request fails before any AWS call.
     if (command.kind === 'launch') buildLaunchRequest(command);
     const resources = await readFleetResources(cloudFormation, command.stack);
@@ -88,7 +103,7 @@ export async function main(argv: readonly string[], overrides: Partial<FleetDeps
 
 function usageHint(argv: readonly string[]): string {
   const command = argv[0];
-  return command === 'launch' || command === 'status' || command === 'audit' ? `Usage: see npx fleet ${command} --help` : HELP.fleet;
+  return command === 'launch' || command === 'status' || command === 'audit' || command === 'doctor' ? `Usage: see npx fleet ${command} --help` : HELP.fleet;
 }
 
 if (require.main === module) {

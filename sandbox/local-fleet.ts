@@ -67,6 +67,13 @@ export interface LocalFleetOptions {
   timeScale?: number;
 }
 
+/** An execution still running: what a ListExecutions or DescribeExecution of it can tell. */
+export interface InFlightExecution {
+  readonly name: string;
+  readonly startedAtMs: number;
+  readonly input: unknown;
+}
+
 /** Sees every GitHub step as it ends: tests use it to change the world between two states. */
 export type StepObserver = (input: { step: string; state: unknown }, output: unknown) => void | Promise<void>;
 
@@ -90,6 +97,7 @@ export class LocalFleet {
   observeSteps: StepObserver | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly executionNames = new Set<string>();
+  private readonly running = new Map<Promise<ExecutionResult>, InFlightExecution>();
   /** EMF metric lines the fleet's functions wrote. */
   readonly metricLines: string[] = [];
   /** Errors a function invoked by an event rule threw on its last try (EventBridge would dead-letter them). */
@@ -253,14 +261,22 @@ export class LocalFleet {
     };
     const aborter = new AbortController();
     this.aborters.set(executionName, aborter);
+    const startedAtMs = Date.now();
     const run = runLocalExecution(this.definition, input, { gitHubSteps, runTask: this.ecs.runTaskSync }, { executionName, retryIntervalMs: this.retryIntervalMs, abortSignal: aborter.signal }).then((result) => {
       this.executions.push(result);
       this.inFlight.delete(run);
+      this.running.delete(run);
       this.aborters.delete(executionName);
       return result;
     });
     this.inFlight.add(run);
+    this.running.set(run, { name: executionName, startedAtMs, input });
     return run;
+  }
+
+  /** The executions started and not yet ended (`executions` holds the ended ones), oldest first. */
+  inFlightExecutions(): readonly InFlightExecution[] {
+    return [...this.running.values()];
   }
 
   /**

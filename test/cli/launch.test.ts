@@ -79,9 +79,9 @@ describe('fleet --help', () => {
   });
 
   it('rejects an unknown command with exit code 2', async () => {
-    const run = await runFleet(['doctor']);
+    const run = await runFleet(['deploy']);
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('Unknown command "doctor"');
+    expect(run.stderr).toContain('Unknown command "deploy"');
   });
 });
