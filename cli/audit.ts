@@ -214,6 +214,8 @@ export function renderExecutionTimeline(audit: AuditedExecution, resources: Flee
     if (a.taskArn) runners.push(`     task ${a.taskArn}`, `     ${taskConsoleUrl(region, a.taskArn, resources.clusterName) ?? '(no console link: cluster unknown)'}`);
   }
   const served = attempts.find((a) => a.outcome === 'served-job');
+  const timing = served?.timing ? waitLine(served.timing) : undefined;
+  if (timing) runners.push('', timing);
   const outcome = [
     '',
     `Outcome: ${finished ? (terminal ?? endEvent?.type ?? 'unknown') : 'running'}` +
@@ -221,6 +223,17 @@ export function renderExecutionTimeline(audit: AuditedExecution, resources: Flee
       `; ${interruptions} Spot interruption${interruptions === 1 ? '' : 's'}, ${relaunches} relaunch${relaunches === 1 ? '' : 'es'}`,
   ];
   return [...head, ...lines, ...runners, ...outcome].join('\n');
+}
+
+/** "Job queued 10:00:00 UTC → runner started +42 s → job started +51 s": what the developer waited. */
+function waitLine(timing: NonNullable<AttemptSummary['timing']>): string | undefined {
+  const queued = Date.parse(timing.jobQueuedAt ?? '');
+  if (Number.isNaN(queued)) return undefined;
+  const after = (label: string, at: string | null): string => {
+    const ms = Date.parse(at ?? '');
+    return Number.isNaN(ms) ? '' : ` → ${label} +${formatDuration(ms - queued)}`;
+  };
+  return `Job queued ${formatTime(new Date(queued))} UTC${after('runner started', timing.runnerStartedAt)}${after('job started', timing.jobStartedAt)}`;
 }
 
 /**

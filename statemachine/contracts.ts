@@ -132,6 +132,8 @@ export interface AttemptSummary {
   /** ECS stop code and reason, or the launch error, in one line. */
   detail: string | null;
   registrationDeleted: boolean;
+  /** When it served its job: the job queued (GitHub), the runner's containers started (ECS), the job started (GitHub). */
+  timing?: { jobQueuedAt: string | null; runnerStartedAt: string | null; jobStartedAt: string | null };
 }
 
 /** What Clean up asks the `Check job` choice to do next. */

@@ -116,6 +116,8 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
     detail: classification.detail,
     registrationDeleted: registration === 'deleted',
   };
+  // The audit's "queued → runner started → job started" for the runner that served its job.
+  if (outcome === 'served-job' && job) summary.timing = { jobQueuedAt: job.created_at ?? null, runnerStartedAt: isoOf(classification.task?.StartedAt), jobStartedAt: job.started_at ?? null };
   logger.info('Attempt cleaned up', { runner: name, jobId: request.jobId ?? null, runnerClass: summary.runnerClass, capacity: summary.capacity, attempt, outcome, next: decision.next, registration, jobStatus: job?.status ?? null, detail: classification.detail });
 
   emitAttemptMetrics(deps.metrics, { runnerClass: summary.runnerClass, outcome, next: decision.next, failure: decision.error?.Error, task: classification.task });
@@ -125,6 +127,13 @@ export async function cleanUp(input: unknown, execution: ExecutionIdentity, deps
   // Read above when it mattered; the record of which job the runner took has served its purpose.
   if (ownsRunnerName) await deps.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: assignmentObjectKey(name) }));
   return result;
+}
+
+/** An ECS timestamp (epoch milliseconds as Step Functions renders it, or an ISO string) as ISO, or null. */
+function isoOf(value: number | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const date = new Date(typeof value === 'number' && value < 1e11 ? value * 1000 : value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 function scopedTargetOrUndefined(request: LifecycleState['request'], scope: StepsConfig['gitHubScope']): ScopedTarget | undefined {

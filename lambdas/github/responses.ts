@@ -14,6 +14,8 @@ export const jobSchema = z.object({
   runner_name: z.string().nullable().optional(),
   labels: z.array(z.string()),
   html_url: z.string().nullable().optional(),
+  created_at: z.string().nullable().optional(),
+  started_at: z.string().nullable().optional(),
 });
 export type GitHubJob = z.infer<typeof jobSchema>;
 

@@ -36,6 +36,7 @@ const attemptSummarySchema = z.object({
   outcome: z.enum(['served-job', 'served-other-job', 'idle', 'spot-interrupted', 'capacity-unavailable', 'runner-failed', 'launch-failed']),
   detail: z.string().nullable(),
   registrationDeleted: z.boolean(),
+  timing: z.object({ jobQueuedAt: z.string().nullable(), runnerStartedAt: z.string().nullable(), jobStartedAt: z.string().nullable() }).exactOptional(),
 });
 
 const stateSchema = z.object({

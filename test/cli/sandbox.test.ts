@@ -97,6 +97,8 @@ describe('fleet CLI against the sandbox', () => {
     expect(run.stdout).toMatch(new RegExp(`2\\. ecs-${job.id}-2  class small, [a-z-]+ \\(FARGATE(_SPOT)?\\): served-job`));
     expect(run.stdout).toContain('https://local-1.console.aws.amazon.com/ecs/v2/clusters/runners/tasks/');
     expect(run.stdout).toContain(`Outcome: Done, job served by ecs-${job.id}-2; 1 Spot interruption, 1 relaunch`);
+    // AND what the developer waited: queued, then the serving runner's containers started, then the job started
+    expect(run.stdout).toMatch(/Job queued [0-9-]+ [0-9:]+ UTC → runner started \+.+ → job started \+/);
   });
 
   it('audit --html draws the sandbox timeline of the job', async () => {

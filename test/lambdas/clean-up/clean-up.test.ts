@@ -100,6 +100,7 @@ describe('cleanUp after the runner served its job', () => {
           outcome: 'served-job',
           detail: 'EssentialContainerExited: Essential container in task exited; runner exit 0',
           registrationDeleted: false,
+          timing: { jobQueuedAt: '2026-12-04T16:00:00Z', runnerStartedAt: null, jobStartedAt: '2026-12-04T16:00:00Z' },
         },
       ],
     });
@@ -509,12 +510,14 @@ describe('cleanUp metrics', () => {
     jobIs({ status: 'completed', conclusion: 'success', runner_name: RUNNER, runner_id: 23 });
     const task = { ...aStoppedTask(), CreatedAt: 1796400000000, StartedAt: 1796400042000 };
 
-    await cleanUp(afterRunRunner(task), EXECUTION, deps());
+    const state = await cleanUp(afterRunRunner(task), EXECUTION, deps());
 
     expect(metricsWritten()).toEqual([
       expect.objectContaining({ RunnerClass: 'fargate', LaunchAttempts: 1, JobsServed: 1, SpotInterruptions: 0, Relaunches: 0, RunnerStartupTime: 42_000 }),
     ]);
     const [line] = metricsWritten();
+    // AND the audit's timing of the job: queued and started on GitHub, the runner's containers started on ECS
+    expect(state.attempts[0]?.timing).toEqual({ jobQueuedAt: '2026-12-04T16:00:00Z', runnerStartedAt: '2026-12-04T16:00:42.000Z', jobStartedAt: '2026-12-04T16:00:00Z' });
     expect(line?._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'GitHubRunners', Dimensions: [['RunnerClass']] }] });
   });
 
