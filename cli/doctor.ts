@@ -147,8 +147,8 @@ async function checkPrivateKey(secretsManager: SecretsManagerClient, secretName:
   }
   const key = (value ?? '').trim();
   if (key === '') return { result: result('private-key', 'fail', `${secretName} is empty`, putFix) };
-  if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(key) || !isPrivateKey(key)) {
-    return { result: result('private-key', 'fail', `${secretName} does not hold a PEM private key (it must start with "-----BEGIN RSA PRIVATE KEY-----")`, `put the .pem file GitHub downloaded, unchanged: ${putCommand}`) };
+  if (!key.startsWith('-----BEGIN ') || !isPrivateKey(key)) {
+    return { result: result('private-key', 'fail', `${secretName} does not hold a PEM RSA private key (the .pem file GitHub downloads, header and footer lines included)`, `put the .pem file GitHub downloaded, unchanged: ${putCommand}`) };
   }
   return { result: result('private-key', 'ok', `${secretName} holds a PEM private key`), privateKey: key };
 }

@@ -196,7 +196,7 @@ describe('fleet doctor', () => {
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as DoctorReport;
     expect(report.checks[1]).toMatchObject({ id: 'private-key', status: 'fail' });
-    expect(report.checks[1]?.detail).toContain('does not hold a PEM private key');
+    expect(report.checks[1]?.detail).toContain('does not hold a PEM RSA private key');
     expect(run.stdout).not.toContain('not-a-key-but-still-secret-1234');
   });
 
@@ -360,7 +360,7 @@ describe('fleet doctor', () => {
 describe('redact', () => {
   it('removes keys, tokens and JWTs from any text doctor prints', () => {
     const pem = testKeyPair().privateKey;
-    const text = redact(`key ${pem} token ${INSTALLATION_TOKEN} jwt eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjF9.c2lnbmF0dXJl, and a hint: it must start with "-----BEGIN RSA PRIVATE KEY-----"`);
+    const text = redact(`key ${pem} token ${INSTALLATION_TOKEN} jwt eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjF9.c2lnbmF0dXJl, and a hint: the .pem file GitHub downloads`);
     expect(text).not.toContain(pem.split('\n')[1]);
     expect(text).not.toContain(INSTALLATION_TOKEN);
     expect(text).not.toContain('eyJ');
