@@ -1,12 +1,12 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, type GitHubScope, type RunnerClassRuntime } from '../statemachine/contracts';
 import type { JitConfigStore } from './jit-config-store';
 import { LAMBDA_ENTRIES, NodeFunction } from './node-function';
+import { grantRunnerTaskControl } from './runner-task-grants';
 
 export interface GitHubStepsProps {
   readonly gitHubAppId: number;
@@ -70,19 +70,7 @@ export class GitHubSteps extends Construct {
     this.privateKey.grantRead(fn);
     props.jitConfigs.grantWriteAndDelete(fn);
     // Clean up stops a runner task that outlived its state (timeout): only tasks of this cluster.
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ecs:ListTasks'],
-        resources: ['*'],
-        conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ecs:StopTask'],
-        resources: [Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` })],
-      }),
-    );
+    grantRunnerTaskControl(this, fn, props.cluster, ['ecs:StopTask']);
     this.function = fn;
   }
 }

@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildLifecycleDefinition } from '../statemachine/definition';
 import type { RunnerCluster } from './runner-cluster';
+import { tasksOfCluster } from './runner-task-grants';
 
 export interface RunnerLifecycleProps {
   readonly gitHubSteps: lambda.IFunction;
@@ -56,12 +57,12 @@ export class RunnerLifecycle extends Construct {
     const stack = Stack.of(this);
     const role = this.stateMachine.role;
     for (const taskDefinition of taskDefinitions) taskDefinition.grantRun(role);
-    const tasksOfCluster = stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [tasksOfCluster] }));
+    const clusterTasks = tasksOfCluster(this, cluster);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecs:StopTask', 'ecs:DescribeTasks'], resources: [clusterTasks] }));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ecs:TagResource'],
-        resources: [tasksOfCluster],
+        resources: [clusterTasks],
         conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
       }),
     );

@@ -1,8 +1,7 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -10,6 +9,7 @@ import { Construct } from 'constructs';
 import { ENV, type GitHubScope } from '../statemachine/contracts';
 import type { JitConfigStore } from './jit-config-store';
 import { LAMBDA_ENTRIES, NodeFunction } from './node-function';
+import { grantRunnerTaskControl } from './runner-task-grants';
 
 export interface SweeperProps {
   readonly privateKey: secretsmanager.ISecret;
@@ -55,19 +55,7 @@ export class Sweeper extends Construct {
     });
     props.privateKey.grantRead(fn);
     props.jitConfigs.grantSweep(fn);
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ecs:ListTasks'],
-        resources: ['*'],
-        conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
-        resources: [Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` })],
-      }),
-    );
+    grantRunnerTaskControl(this, fn, props.cluster, ['ecs:DescribeTasks', 'ecs:StopTask']);
     new events.Rule(this, 'Schedule', {
       description: 'Sweep the runner fleet for leftovers',
       schedule: events.Schedule.rate(props.every),

@@ -42,8 +42,12 @@ const objectsLeft = () =>
     return !inBucket.startsWith(CLAIM_OBJECT_PREFIX) && !inBucket.startsWith(RERUN_OBJECT_PREFIX);
   });
 
-/** Nothing may outlive a lifecycle: no registration, no JIT file, no task, no secret in a history or a log. */
-function expectNothingLeftBehind(): void {
+/**
+ * Nothing may outlive a lifecycle: no registration, no JIT file, no task, no secret in a history or a log. Waits
+ * first for what the test's executions set going (a handoff the job-started handler started, a webhook in flight).
+ */
+async function expectNothingLeftBehind(): Promise<void> {
+  await fleet.settled();
   expect(fleet.github.runners().filter((runner) => runner.name.startsWith('ecs-'))).toEqual([]);
   expect(objectsLeft()).toEqual([]);
   expect(fleet.ecs.running()).toEqual([]);
@@ -75,7 +79,7 @@ describe('runner lifecycle', () => {
     );
     expect(calls).toEqual({ [JITCONFIG]: 1, [GET_JOB]: 1 });
     expect(Object.entries(fleet.secretsManager.reads).filter(([arn]) => arn.includes('PrivateKey')).map(([, reads]) => reads)).toEqual([1]);
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('starts from a signed webhook through the relay, the bus and the rule', async () => {
@@ -88,7 +92,7 @@ describe('runner lifecycle', () => {
     expect(fleet.executions[0]?.path).toEqual(HAPPY_PATH);
     expect(attemptsOf(fleet.executions[0] as ExecutionResult)[0]).toMatchObject({ runnerClass: 'large-arm', outcome: 'served-job' });
     expect(fleet.github.job(job.id)?.status).toBe('completed');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('fails with NoMatchingRunnerClass when no class covers the labels, and launches nothing', async () => {
@@ -99,7 +103,7 @@ describe('runner lifecycle', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: ERROR.noMatchingRunnerClass, path: [STATE.mintToken, STATE.noMatchingRunnerClass] });
     expect(result.cause).toContain('gpu');
     expect(fleet.ecs.tasks).toEqual([]);
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('fails with InvalidLaunchRequest naming the bad field of a manual launch', async () => {
@@ -121,7 +125,7 @@ describe('runner lifecycle', () => {
     expect(results.find((r) => r.path.at(-1) === STATE.duplicate)?.path).toEqual([STATE.mintToken, STATE.duplicate]);
     expect(fleet.ecs.tasks).toHaveLength(1);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('ends a late duplicate of the event, after the first lifecycle is Done, in Duplicate without asking GitHub', async () => {
@@ -140,7 +144,7 @@ describe('runner lifecycle', () => {
     expect(fleet.github.stats().calls[JITCONFIG]).toBe(registrations);
     expect(fleet.ecs.tasks).toHaveLength(1);
     expect(fleet.s3.keys()).toEqual([expect.stringMatching(new RegExp(`/${CLAIM_OBJECT_PREFIX}ecs-${job.id}-1$`))]);
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('runs the same task on on-demand capacity when Spot has none', async () => {
@@ -153,7 +157,7 @@ describe('runner lifecycle', () => {
     expect(result.path).toEqual([STATE.mintToken, STATE.runRunner, STATE.runRunnerOnDemand, STATE.cleanUp, STATE.checkJob, STATE.done]);
     expect(fleet.ecs.tasks.map((t) => t.capacityProvider)).toEqual(['FARGATE']);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it.each([
@@ -173,7 +177,7 @@ describe('runner lifecycle', () => {
       [`ecs-${job.id}-2`, 'served-job'],
     ]);
     expect(fleet.github.job(job.id)).toMatchObject({ status: 'completed', runnerName: `ecs-${job.id}-2` });
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('moves to on-demand capacity after repeated Spot interruptions', async () => {
@@ -188,7 +192,7 @@ describe('runner lifecycle', () => {
     expect(attemptsOf(result).map((a) => a.capacity)).toEqual(['spot', 'spot', 'on-demand']);
     expect((result.output as LifecycleState).interruptions).toBe(2);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('ends in Not needed when the job was taken by another runner before the relaunch', async () => {
@@ -229,7 +233,7 @@ describe('runner lifecycle', () => {
     expect(result.path).toEqual(HAPPY_PATH);
     expect(attemptsOf(result).map((a) => a.outcome)).toEqual(['served-other-job']);
     expect(fleet.ecs.tasks).toHaveLength(2);
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('still launches again at the end of a stolen runner when the job-started event never came', async () => {
@@ -242,7 +246,7 @@ describe('runner lifecycle', () => {
     expect(attemptsOf(result).map((a) => a.outcome)).toEqual(['served-other-job', 'served-job']);
     expect(fleet.github.job(other.id)?.status).toBe('completed');
     expect(fleet.github.job(request.jobId)).toMatchObject({ status: 'completed', runnerName: `ecs-${request.jobId}-2` });
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('re-runs a job whose runner was Spot-interrupted mid-job when re-runs are on; the new attempt gets its own runner', async () => {
@@ -260,7 +264,7 @@ describe('runner lifecycle', () => {
       [2, 'success'],
     ]);
     expect(fleet.executions).toHaveLength(2);
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('does not re-run a job interrupted mid-job when re-runs are off (the default)', async () => {
@@ -272,7 +276,7 @@ describe('runner lifecycle', () => {
 
     expect(fleet.executions.map((e) => e.path)).toEqual([HAPPY_PATH]);
     expect(fleet.github.jobs().filter((candidate) => candidate.runId === job.runId).map((attempt) => attempt.conclusion)).toEqual(['failure']);
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('serves jobs whose webhooks failed during an EventBridge outage once the scheduled redelivery sends them again', async () => {
@@ -303,7 +307,7 @@ describe('runner lifecycle', () => {
     // AND a further run finds nothing more to do
     await new Promise((resolve) => setTimeout(resolve, 150));
     await expect(fleet.redeliver()).resolves.toMatchObject({ redelivered: 0 });
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('never runs more runners of a class than its maxRunners: a job beyond the cap waits for a slot, then is served', async () => {
@@ -319,7 +323,7 @@ describe('runner lifecycle', () => {
     expect(mostAtOnce(fleet.ecs.tasks)).toBe(2);
     const capRetries = results.flatMap((r) => r.events).filter((e) => e.type === 'StateRetried' && JSON.stringify(e).includes(ERROR.runnerCapReached));
     expect(capRetries.length).toBeGreaterThan(0);
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('fails with AttemptsExhausted when every runner crashes, cleaning up after each', async () => {
@@ -334,7 +338,7 @@ describe('runner lifecycle', () => {
     expect(result.path.at(-1)).toBe(STATE.failed);
     expect(result.cause).toContain('exit 12');
     expect(fleet.github.job(job.id)?.status).toBe('queued');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('fails with RunnerFailed and cleans up when a manual runner cannot start', async () => {
@@ -346,7 +350,7 @@ describe('runner lifecycle', () => {
     expect(result).toMatchObject({ status: 'FAILED', error: ERROR.runnerFailed });
     expect(result.path).toEqual([STATE.mintToken, STATE.runRunner, STATE.cleanUp, STATE.checkJob, STATE.failed]);
     expect(result.cause).toContain('CannotPullContainerError');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('waits out a short GitHub rate limit inside the Lambda and then serves the job', async () => {
@@ -360,7 +364,7 @@ describe('runner lifecycle', () => {
     expect(result.events.filter((e) => e.type === 'StateRetried')).toEqual([]);
     expect(fleet.github.stats().rateLimited.secondary).toBeGreaterThan(0);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('leaves a rate limit longer than the Lambda may wait to Step Functions retries, then serves the job', async () => {
@@ -373,7 +377,7 @@ describe('runner lifecycle', () => {
     expect(result.path).toEqual(HAPPY_PATH);
     expect(result.events.filter((e) => e.type === 'StateRetried').length).toBeGreaterThan(0);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('rides out GitHub 5xx errors with retries', async () => {
@@ -385,7 +389,7 @@ describe('runner lifecycle', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(fleet.github.stats().serverErrors).toBeGreaterThan(0);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('serves the job when generate-jitconfig registers the runner but its response is lost', async () => {
@@ -405,7 +409,7 @@ describe('runner lifecycle', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(result.path).toEqual(HAPPY_PATH);
     expect(fleet.github.job(job.id)).toMatchObject({ status: 'completed', runnerName: `ecs-${job.id}-1` });
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('cleans up the registration when storing the JIT file fails, then launches again', async () => {
@@ -418,7 +422,7 @@ describe('runner lifecycle', () => {
     expect(result.path).toEqual([STATE.mintToken, STATE.cleanUp, STATE.checkJob, ...HAPPY_PATH]);
     expect(attemptsOf(result).map((a) => a.outcome)).toEqual(['launch-failed', 'served-job']);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 
   it('retries ECS throttling before giving up on a launch', async () => {
@@ -431,7 +435,7 @@ describe('runner lifecycle', () => {
     expect(result.path).toEqual(HAPPY_PATH);
     expect(result.events.filter((e) => e.type === 'StateRetried')).toHaveLength(2);
     expect(fleet.github.job(job.id)?.status).toBe('completed');
-    expectNothingLeftBehind();
+    await expectNothingLeftBehind();
   });
 });
 
