@@ -317,6 +317,8 @@ describe('runner lifecycle', () => {
     const jobs = [0, 1, 2, 3, 4].map(() => queuedJob(['self-hosted', 'fargate-small'], 150));
 
     const results = await Promise.all(jobs.map(({ request }) => fleet.launch(request)));
+    // A job may be served by the runner of a handoff the job-started handler started: wait for those too.
+    await fleet.settled();
 
     expect(results.map((r) => r.status)).toEqual(Array(5).fill('SUCCEEDED'));
     expect(jobs.map(({ job }) => fleet.github.job(job.id)?.conclusion)).toEqual(Array(5).fill('success'));
