@@ -3,21 +3,19 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV, GITHUB_EVENT } from '../statemachine/contracts';
 import type { JitConfigStore } from './jit-config-store';
 import type { JobEvents } from './job-events';
+import { giveGitHubApp, type GitHubAppAccess } from './github-app-access';
 import { LAMBDA_ENTRIES, NodeFunction } from './node-function';
 
 export interface JobStartedProps {
   readonly events: JobEvents;
   readonly stateMachine: sfn.IStateMachine;
   readonly jitConfigs: JitConfigStore;
-  readonly privateKey: secretsmanager.ISecret;
-  readonly gitHubAppId: number;
-  readonly gitHubApiUrl: string;
+  readonly gitHubApp: GitHubAppAccess;
   readonly runnerNamePrefix: string;
   readonly rerunInterruptedJobs: boolean;
   readonly maxRunAttempt: number;
@@ -41,9 +39,6 @@ export class JobStarted extends Construct {
       // Room for one GitHub call that waits out a rate limit (75 s at most).
       timeout: Duration.minutes(2),
       environment: {
-        [ENV.gitHubAppId]: String(props.gitHubAppId),
-        [ENV.gitHubApiUrl]: props.gitHubApiUrl,
-        [ENV.privateKeySecretArn]: props.privateKey.secretArn,
         [ENV.runnerNamePrefix]: props.runnerNamePrefix,
         [ENV.jitBucketArn]: props.jitConfigs.bucket.bucketArn,
         [ENV.stateMachineArn]: props.stateMachine.stateMachineArn,
@@ -51,9 +46,9 @@ export class JobStarted extends Construct {
         [ENV.maxRunAttempt]: String(props.maxRunAttempt),
       },
     });
+    giveGitHubApp(fn, props.gitHubApp);
     // A failed invocation (GitHub still refusing a re-run after Lambda's own retries) lands where dead events do.
     fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.SqsDestination(props.events.deadLetterQueue) });
-    props.privateKey.grantRead(fn);
     props.jitConfigs.grantRecordAssignments(fn);
     props.stateMachine.grantStartExecution(fn);
     this.function = fn;

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { GitHubScope } from '../statemachine/contracts';
 import { GENERIC_LABELS, parseFleetConfig, type FleetConfig, type FleetConfigInput } from './config';
+import type { GitHubAppAccess } from './github-app-access';
 import { GitHubSteps } from './github-steps';
 import { JitConfigStore } from './jit-config-store';
 import { JobEvents } from './job-events';
@@ -114,15 +115,14 @@ export class RunnerFleet extends Construct {
       logRetention,
     });
 
+    const gitHubApp: GitHubAppAccess = { appId: config.gitHubAppId, apiUrl: config.gitHubApiUrl, privateKey: this.gitHubSteps.privateKey };
     this.events = new JobEvents(this, 'Events', { markerLabels: markerLabels(config) });
     this.events.startLifecycleOnQueuedJobs(this.lifecycle.stateMachine);
     this.jobStarted = new JobStarted(this, 'JobStarted', {
       events: this.events,
       stateMachine: this.lifecycle.stateMachine,
       jitConfigs: this.jitConfigs,
-      privateKey: this.gitHubSteps.privateKey,
-      gitHubAppId: config.gitHubAppId,
-      gitHubApiUrl: config.gitHubApiUrl,
+      gitHubApp,
       runnerNamePrefix: config.runnerNamePrefix,
       rerunInterruptedJobs: config.rerunInterruptedJobs,
       maxRunAttempt: config.maxRunAttempt,
@@ -130,9 +130,7 @@ export class RunnerFleet extends Construct {
     });
     this.relay = new WebhookRelay(this, 'WebhookRelay', { eventBus: this.events.bus, logRetention });
     this.sweeper = new Sweeper(this, 'Sweeper', {
-      privateKey: this.gitHubSteps.privateKey,
-      gitHubAppId: config.gitHubAppId,
-      gitHubApiUrl: config.gitHubApiUrl,
+      gitHubApp,
       scope: gitHubScope,
       runnerNamePrefix: config.runnerNamePrefix,
       cluster: this.runnerCluster.cluster,
@@ -145,9 +143,7 @@ export class RunnerFleet extends Construct {
     this.redelivery =
       config.redeliveryWindowMinutes > 0
         ? new WebhookRedelivery(this, 'WebhookRedelivery', {
-            privateKey: this.gitHubSteps.privateKey,
-            gitHubAppId: config.gitHubAppId,
-            gitHubApiUrl: config.gitHubApiUrl,
+            gitHubApp,
             windowMinutes: config.redeliveryWindowMinutes,
             logRetention,
           })

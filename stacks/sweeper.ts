@@ -4,17 +4,15 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, type GitHubScope } from '../statemachine/contracts';
 import type { JitConfigStore } from './jit-config-store';
+import { giveGitHubApp, type GitHubAppAccess } from './github-app-access';
 import { LAMBDA_ENTRIES, NodeFunction } from './node-function';
 import { grantRunnerTaskControl } from './runner-task-grants';
 
 export interface SweeperProps {
-  readonly privateKey: secretsmanager.ISecret;
-  readonly gitHubAppId: number;
-  readonly gitHubApiUrl: string;
+  readonly gitHubApp: GitHubAppAccess;
   readonly scope: GitHubScope;
   readonly runnerNamePrefix: string;
   readonly cluster: ecs.Cluster;
@@ -41,10 +39,7 @@ export class Sweeper extends Construct {
       logRetention: props.logRetention,
       timeout: Duration.minutes(5),
       environment: {
-        [ENV.gitHubAppId]: String(props.gitHubAppId),
-        [ENV.gitHubApiUrl]: props.gitHubApiUrl,
         [ENV.gitHubScope]: JSON.stringify(props.scope),
-        [ENV.privateKeySecretArn]: props.privateKey.secretArn,
         [ENV.runnerNamePrefix]: props.runnerNamePrefix,
         [ENV.jitBucketArn]: props.jitConfigs.bucket.bucketArn,
         [ENV.clusterArn]: props.cluster.clusterArn,
@@ -53,7 +48,7 @@ export class Sweeper extends Construct {
       // One run at a time: two overlapping runs would race for the same leftovers.
       reservedConcurrentExecutions: 1,
     });
-    props.privateKey.grantRead(fn);
+    giveGitHubApp(fn, props.gitHubApp);
     props.jitConfigs.grantSweep(fn);
     grantRunnerTaskControl(this, fn, props.cluster, ['ecs:DescribeTasks', 'ecs:StopTask']);
     new events.Rule(this, 'Schedule', {

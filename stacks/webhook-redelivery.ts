@@ -3,15 +3,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../statemachine/contracts';
+import { giveGitHubApp, type GitHubAppAccess } from './github-app-access';
 import { LAMBDA_ENTRIES, NodeFunction } from './node-function';
 
 export interface WebhookRedeliveryProps {
-  readonly privateKey: secretsmanager.ISecret;
-  readonly gitHubAppId: number;
-  readonly gitHubApiUrl: string;
+  readonly gitHubApp: GitHubAppAccess;
   /** Failed deliveries first sent this long ago or less are redelivered. */
   readonly windowMinutes: number;
   readonly logRetention: logs.RetentionDays;
@@ -35,15 +33,12 @@ export class WebhookRedelivery extends Construct {
       logRetention: props.logRetention,
       timeout: Duration.minutes(2),
       environment: {
-        [ENV.gitHubAppId]: String(props.gitHubAppId),
-        [ENV.gitHubApiUrl]: props.gitHubApiUrl,
-        [ENV.privateKeySecretArn]: props.privateKey.secretArn,
         [ENV.redeliveryWindowMinutes]: String(props.windowMinutes),
       },
       // One run at a time: two overlapping runs would redeliver the same deliveries.
       reservedConcurrentExecutions: 1,
     });
-    props.privateKey.grantRead(fn);
+    giveGitHubApp(fn, props.gitHubApp);
     new events.Rule(this, 'Schedule', {
       description: 'Redeliver failed GitHub webhook deliveries',
       schedule: events.Schedule.rate(props.every ?? Duration.minutes(5)),
